@@ -1,0 +1,1 @@
+"""Forge adapters (loaded when used) and the built-in forge emulator."""

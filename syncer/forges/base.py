@@ -1,0 +1,155 @@
+"""The forge interface: a small Protocol and the plain records it speaks.
+
+Adapters (`github.py`, `gitlab.py`) translate between these records and a real client
+(PyGithub, python-gitlab). Everything above this layer is forge-agnostic.
+
+Identity: `RemoteIssue.number` is GitHub's issue number or GitLab's `iid`;
+`RemoteMilestone.id` is what an issue's milestone field takes (GitHub's milestone
+`number`, GitLab's global milestone `id`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal, Protocol
+
+IssueState = Literal["open", "closed"]
+StateReason = Literal["completed", "not_planned", "reopened"]
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteLabel:
+    name: str
+    color: str  # six hex digits, lower case, without '#', whatever the forge uses
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteMilestone:
+    id: int
+    title: str
+    description: str
+    due: date | None
+    state: IssueState = "open"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteIssue:
+    number: int
+    title: str
+    body: str
+    state: IssueState
+    labels: tuple[str, ...]
+    milestone: str | None  # the milestone's title
+    url: str  # the web page of the issue
+    updated_at: datetime
+    state_reason: StateReason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What one listing saw.
+
+    `issues` are the issues (never pull/merge requests) listed: all of them on a full
+    listing, those updated since `since` on an incremental one. `server_time` is the
+    forge's own clock (its `Date` header) when the listing began.
+    """
+
+    labels: tuple[RemoteLabel, ...]
+    milestones: tuple[RemoteMilestone, ...]
+    issues: tuple[RemoteIssue, ...]
+    server_time: datetime
+    since: datetime | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.since is None
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSpec:
+    name: str
+    color: str  # six hex digits without '#'
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneSpec:
+    title: str
+    description: str
+    due: date | None
+    start: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IssueSpec:
+    title: str
+    body: str
+    labels: tuple[str, ...]
+    milestone_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class IssueChange:
+    """Everything one update request carries; `None` leaves a field as it is."""
+
+    title: str | None = None
+    body: str | None = None
+    labels: tuple[str, ...] | None = None
+    milestone_id: int | None = None
+    state: IssueState | None = None
+    state_reason: StateReason | None = None
+
+    @property
+    def empty(self) -> bool:
+        return all(
+            v is None
+            for v in (
+                self.title,
+                self.body,
+                self.labels,
+                self.milestone_id,
+                self.state,
+                self.state_reason,
+            )
+        )
+
+
+WaitReporter = Callable[[str, float], None]
+"""Called with (what we wait for, seconds) before a rate-limit or retry wait."""
+
+
+class Forge(Protocol):
+    """One repository (GitHub) or project (GitLab) as phasesync sees it."""
+
+    @property
+    def kind(self) -> str:
+        """`github` or `gitlab`."""
+        ...
+
+    @property
+    def identity(self) -> str:
+        """`github:owner/name@host` style key under which the lock keeps this forge's state."""
+        ...
+
+    def snapshot(self, since: datetime | None = None) -> Snapshot:
+        """Labels, milestones and issues (updated since `since`, or all) in paginated lists."""
+        ...
+
+    def create_label(self, spec: LabelSpec) -> RemoteLabel: ...
+
+    def create_milestone(self, spec: MilestoneSpec) -> RemoteMilestone: ...
+
+    def update_milestone(self, milestone_id: int, spec: MilestoneSpec) -> RemoteMilestone: ...
+
+    def create_issue(self, spec: IssueSpec) -> RemoteIssue: ...
+
+    def update_issue(self, number: int, change: IssueChange) -> RemoteIssue:
+        """Title, body, labels, milestone and state in as few requests as the forge allows."""
+        ...
+
+    def comment(self, number: int, body: str) -> None: ...
+
+    def issue_url(self, number: int) -> str: ...

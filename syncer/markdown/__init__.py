@@ -1,0 +1,1 @@
+"""Reading phase documents from markdown-it-py tokens, and editing them byte for byte."""

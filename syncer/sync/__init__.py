@@ -1,0 +1,1 @@
+"""The three-way sync: a pure planner, the lock, and the code that applies a plan."""
