@@ -125,6 +125,11 @@ class ValidationFailed(ForgeError):
     """422 (GitHub) or 400/409 (GitLab): the forge rejected what was sent."""
 
 
+class TransientError(ForgeError):
+    """5xx, timeout or dropped connection after the retries: a write may or may not have
+    taken effect, so the caller must look before it writes again."""
+
+
 @dataclass(eq=False)
 class RateLimited(ForgeError):
     """A rate limit whose wait is longer than `--max-wait`: the run stops cleanly."""
