@@ -1,1 +1,26 @@
-"""Forge adapters (loaded when used) and the built-in forge emulator."""
+"""Forge adapters, loaded when used: a run against GitLab never imports PyGithub."""
+
+from __future__ import annotations
+
+from syncer.forges.base import Forge, WaitReporter
+
+
+def open_forge(
+    kind: str,
+    repo: str,
+    token: str | None,
+    base_url: str | None = None,
+    *,
+    max_wait: float = 900.0,
+    on_wait: WaitReporter | None = None,
+) -> Forge:
+    """The adapter for `kind` (`github` or `gitlab`) on one repository or project."""
+    if kind == "github":
+        from syncer.forges.github import GitHubForge
+
+        return GitHubForge(repo, token, base_url, max_wait=max_wait, on_wait=on_wait)
+    if kind == "gitlab":
+        from syncer.forges.gitlab import GitLabForge
+
+        return GitLabForge(repo, token, base_url, max_wait=max_wait, on_wait=on_wait)
+    raise ValueError(f"unknown forge {kind!r}")

@@ -1,0 +1,527 @@
+"""The command line: parse arguments, wire the pieces, turn errors into messages and exit codes.
+
+Exit codes: 0 done; 1 validation errors, conflicts or forge errors; 2 bad usage or
+configuration. Nothing below this module prints; errors stay data until they reach
+`_fail`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal, NoReturn
+
+import typer
+from rich.console import Console
+
+from syncer import __version__
+from syncer.errors import ConfigError, PhasesyncError
+from syncer.redact import install_redaction
+
+app = typer.Typer(
+    name="phasesync",
+    help="Keep phase planning documents (Markdown) and a forge (GitHub or GitLab) in step.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    rich_markup_mode="rich",
+)
+
+# --- common options --------------------------------------------------------------------------
+
+Paths = Annotated[
+    list[str] | None, typer.Argument(help="Documents or folders; default: the configured globs.")
+]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="phasesync.toml to read.", show_default=False)
+]
+ForgeOpt = Annotated[
+    str | None, typer.Option("--forge", help="github or gitlab.", show_default=False)
+]
+RepoOpt = Annotated[
+    str | None,
+    typer.Option("--repo", help="OWNER/NAME (GitLab: the full project path).", show_default=False),
+]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url", help="GitHub Enterprise or self-hosted GitLab URL.", show_default=False
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+VerboseOpt = Annotated[bool, typer.Option("-v", "--verbose", help="Debug output (token redacted).")]
+QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="text, markdown or json.")]
+
+
+@dataclass(frozen=True, slots=True)
+class Common:
+    config: Path | None
+    forge: str | None
+    repo: str | None
+    base_url: str | None
+    json: bool
+    verbose: bool
+    quiet: bool
+
+    def overrides(self, **more: object) -> dict[str, object]:
+        values: dict[str, object] = {
+            "forge": self.forge,
+            "repo": self.repo,
+            "base_url": self.base_url,
+        }
+        values.update(more)
+        return {k: v for k, v in values.items() if v is not None}
+
+
+def _out(common: Common | None = None) -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+ERR = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    ERR.print(f"[red]error:[/red] {message}", markup=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _errors(common: Common | None = None) -> Iterator[None]:
+    """Turn phasesync's errors into one clear line and an exit code; never a traceback."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except PhasesyncError as exc:
+        _fail(exc.describe(), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted; run again to carry on where this run stopped", 130)
+
+
+def _setup_logging(common: Common, token: str | None) -> None:
+    level = logging.DEBUG if common.verbose else logging.WARNING
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    install_redaction([token] if token else [])
+
+
+def _settings(common: Common, **more: object) -> Any:
+    from syncer.settings import load_settings
+
+    settings = load_settings(
+        cwd=Path.cwd(), config=common.config, overrides=common.overrides(**more)
+    )
+    _setup_logging(common, settings.token_value())
+    return settings
+
+
+def _root(settings: Any) -> Path:
+    return Path.cwd()
+
+
+# --- validate and status ---------------------------------------------------------------------
+
+
+@app.command()
+def validate(
+    paths: Paths = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="text or github (Actions annotations).")
+    ] = "text",
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Parse the documents and report every problem as file:line.
+
+    Example: [bold]phasesync validate docs/phases/[/bold]
+    """
+    from syncer.markdown.parse import load_documents
+    from syncer.report import documents_json, render_diagnostics_github, render_diagnostics_text
+    from syncer.sync.engine import discover
+
+    common = Common(config, None, None, None, json_out, verbose, quiet)
+    with _errors(common):
+        settings = _settings(common)
+        docs = load_documents(
+            discover(_root(settings), paths or [], settings.paths), root=_root(settings)
+        )
+        out = _out(common)
+        if json_out:
+            out.print_json(json.dumps(documents_json(docs)))
+        else:
+            lines = (
+                render_diagnostics_github(docs)
+                if fmt == "github"
+                else render_diagnostics_text(docs)
+            )
+            for line in lines:
+                out.print(line, markup=False)
+            if not quiet and fmt != "github":
+                n_items = sum(len(d.phase.items) for d in docs if d.phase)
+                errors = sum(1 for d in docs for x in d.diagnostics if x.severity == "error")
+                ERR.print(f"{len(docs)} document(s), {n_items} item(s), {errors} error(s)")
+        if any(d.has_errors for d in docs):
+            raise typer.Exit(1)
+        if not docs:
+            _fail("no documents matched; check `paths` in phasesync.toml or give PATHs", 1)
+
+
+@app.command()
+def status(
+    paths: Paths = None,
+    fmt: FormatOpt = "text",
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Per phase: done / total, a progress bar, milestone dates and what is overdue.
+
+    Example: [bold]phasesync status --format markdown >> "$GITHUB_STEP_SUMMARY"[/bold]
+    """
+    from syncer.markdown.parse import load_documents
+    from syncer.report import print_status, status_json, status_markdown
+    from syncer.sync.engine import discover
+
+    common = Common(config, None, None, None, json_out, verbose, quiet)
+    with _errors(common):
+        settings = _settings(common)
+        root = _root(settings)
+        docs = load_documents(discover(root, paths or [], settings.paths), root=root)
+        today = date.today()
+        out = _out(common)
+        if json_out or fmt == "json":
+            out.print_json(json.dumps(status_json(docs, today)))
+        elif fmt == "markdown":
+            out.print(status_markdown(docs, today), markup=False)
+        else:
+            print_status(out, docs, today)
+
+
+# --- plan, push, pull, sync ------------------------------------------------------------------
+
+
+def _engine_config(settings: Any) -> Any:
+    from syncer.sync.apply import ApplyOptions
+    from syncer.sync.engine import EngineConfig
+    from syncer.sync.render import LabelFamily, RenderConfig
+
+    labels = settings.labels
+    render = RenderConfig(
+        phase_label=LabelFamily(labels.phase.name, labels.phase.color),
+        type_label=LabelFamily(labels.type.name, labels.type.color),
+        priority_label=LabelFamily(labels.priority.name, labels.priority.color),
+        week_label=LabelFamily(labels.week.name, labels.week.color),
+        milestone_title=settings.milestone_title,
+        escape_mentions=settings.mentions == "escape",
+    )
+    return EngineConfig(
+        render=render,
+        paths=tuple(settings.paths),
+        lock_file=settings.lock_file,
+        write_links=settings.write_links,
+        on_removed=settings.on_removed,
+        apply=ApplyOptions(
+            write_interval=settings.write_interval,
+            max_writes=settings.max_writes,
+        ),
+    )
+
+
+def _run(
+    direction: Literal["push", "pull", "sync"],
+    common: Common,
+    paths: list[str] | None,
+    *,
+    dry_run: bool,
+    plan_only: bool = False,
+    check: bool = False,
+    prefer: str | None = None,
+    adopt: bool = False,
+    full: bool = False,
+    max_writes: int | None = None,
+    max_wait: float | None = None,
+    allow_mass_close: bool = False,
+    fmt: str = "text",
+    detailed_exitcode: bool = False,
+) -> None:
+    from dataclasses import replace
+
+    from syncer.forges import open_forge
+    from syncer.report_sync import (
+        RichReporter,
+        outcome_json,
+        outcome_text,
+        plan_json,
+        plan_markdown,
+        print_plan,
+    )
+    from syncer.sync.engine import RunRequest, run
+
+    if prefer not in (None, "document", "forge"):
+        _fail("--prefer takes document or forge", 2)
+    with _errors(common):
+        settings = _settings(common, max_writes=max_writes, max_wait=max_wait)
+        settings.require_forge()
+        out = _out(common)
+        reporter = RichReporter(ERR, quiet=common.quiet or common.json)
+        forge = open_forge(
+            settings.forge,
+            settings.repo,
+            settings.token_value(),
+            settings.base_url,
+            max_wait=settings.max_wait,
+            on_wait=reporter.wait,
+        )
+        cfg = _engine_config(settings)
+        cfg = replace(cfg, apply=replace(cfg.apply, allow_mass_close=allow_mass_close))
+        request = RunRequest(
+            direction=direction,
+            paths=tuple(paths or ()),
+            dry_run=dry_run or plan_only or check,
+            prefer=prefer,  # type: ignore[arg-type]
+            adopt=adopt,
+            full=full,
+        )
+        try:
+            result = run(forge, _root(settings), cfg, request, reporter)
+        finally:
+            reporter.stop()
+        plan = result.plan
+        for doc in result.broken:
+            for d in doc.diagnostics:
+                ERR.print(d.format(), markup=False)
+            if doc.phase is None and not doc.diagnostics:
+                ERR.print(f"{doc.path}: not a phase document; skipped", markup=False)
+        interval = settings.write_interval
+        if common.json or fmt == "json":
+            data: dict[str, Any] = {"plan": plan_json(plan)}
+            if result.outcome is not None:
+                data["outcome"] = outcome_json(result.outcome)
+            out.print_json(json.dumps(data))
+        elif fmt == "markdown":
+            out.print(plan_markdown(plan, interval), markup=False)
+        elif result.outcome is None or not common.quiet:
+            if result.outcome is None or common.verbose:
+                print_plan(out, plan, interval)
+        if plan.problems:
+            _fail("the plan has problems the forge would reject; nothing was written", 1)
+        if result.outcome is not None:
+            if not common.json and not common.quiet:
+                out.print(outcome_text(result.outcome))
+            if result.outcome.error is not None:
+                raise result.outcome.error
+        if check:
+            if any(d.what in ("tick", "untick") for d in plan.documents):
+                raise typer.Exit(1)
+            return
+        if plan.conflicts:
+            for c in plan.conflicts:
+                ERR.print(
+                    f"conflict: {c.key} ({c.file}:{c.line}): {c.message}: "
+                    f"document {c.document!r}, forge {c.forge!r}; "
+                    "resolve with --prefer document|forge",
+                    markup=False,
+                )
+            raise typer.Exit(1)
+        if result.broken and any(d.has_errors for d in result.broken):
+            raise typer.Exit(1)
+        if detailed_exitcode and not plan.empty:
+            raise typer.Exit(2)
+
+
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan; write nothing.")]
+PreferOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--prefer", help="Resolve title conflicts: document or forge.", show_default=False
+    ),
+]
+MaxWritesOpt = Annotated[
+    int | None,
+    typer.Option("--max-writes", help="Stop cleanly after N writes.", show_default=False),
+]
+MaxWaitOpt = Annotated[
+    float | None,
+    typer.Option("--max-wait", help="Longest rate-limit wait in seconds.", show_default=False),
+]
+MassOpt = Annotated[
+    bool, typer.Option("--allow-mass-close", help="Allow closing over half the managed issues.")
+]
+FullOpt = Annotated[bool, typer.Option("--full", help="List every issue, not only updated ones.")]
+
+
+@app.command()
+def plan(
+    paths: Paths = None,
+    fmt: FormatOpt = "text",
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 2 when changes are pending.")
+    ] = False,
+    direction: Annotated[str, typer.Option("--direction", help="sync, push or pull.")] = "sync",
+    config: ConfigOpt = None,
+    forge: ForgeOpt = None,
+    repo: RepoOpt = None,
+    base_url: BaseUrlOpt = None,
+    json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """What push and pull would do, as a table; writes nothing anywhere.
+
+    Example: [bold]phasesync plan --format markdown --detailed-exitcode[/bold]
+    """
+    if direction not in ("sync", "push", "pull"):
+        _fail("--direction takes sync, push or pull", 2)
+    common = Common(config, forge, repo, base_url, json_out, verbose, quiet)
+    _run(
+        direction,
+        common,
+        paths,
+        dry_run=True,
+        plan_only=True,
+        fmt=fmt,
+        detailed_exitcode=detailed_exitcode,
+    )  # type: ignore[arg-type]
+
+
+@app.command()
+def push(
+    paths: Paths = None,
+    dry_run: DryRunOpt = False,
+    prefer: PreferOpt = None,
+    adopt: Annotated[bool, typer.Option("--adopt", help="Link hand-made issues by title.")] = False,
+    max_writes: MaxWritesOpt = None,
+    max_wait: MaxWaitOpt = None,
+    allow_mass_close: MassOpt = False,
+    full: FullOpt = False,
+    config: ConfigOpt = None,
+    forge: ForgeOpt = None,
+    repo: RepoOpt = None,
+    base_url: BaseUrlOpt = None,
+    json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Documents -> forge: create and update issues, milestones and labels.
+
+    Example: [bold]phasesync push --dry-run[/bold]
+    """
+    common = Common(config, forge, repo, base_url, json_out, verbose, quiet)
+    _run(
+        "push",
+        common,
+        paths,
+        dry_run=dry_run,
+        prefer=prefer,
+        adopt=adopt,
+        full=full,
+        max_writes=max_writes,
+        max_wait=max_wait,
+        allow_mass_close=allow_mass_close,
+    )
+
+
+@app.command()
+def pull(
+    paths: Paths = None,
+    dry_run: DryRunOpt = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when a document would change.")
+    ] = False,
+    full: FullOpt = False,
+    max_wait: MaxWaitOpt = None,
+    config: ConfigOpt = None,
+    forge: ForgeOpt = None,
+    repo: RepoOpt = None,
+    base_url: BaseUrlOpt = None,
+    json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Forge -> documents: tick the boxes of closed issues, untick reopened ones.
+
+    Example: [bold]phasesync pull --check[/bold]
+    """
+    common = Common(config, forge, repo, base_url, json_out, verbose, quiet)
+    _run("pull", common, paths, dry_run=dry_run, check=check, full=full, max_wait=max_wait)
+
+
+@app.command()
+def sync(
+    paths: Paths = None,
+    dry_run: DryRunOpt = False,
+    prefer: PreferOpt = None,
+    max_writes: MaxWritesOpt = None,
+    max_wait: MaxWaitOpt = None,
+    allow_mass_close: MassOpt = False,
+    full: FullOpt = False,
+    config: ConfigOpt = None,
+    forge: ForgeOpt = None,
+    repo: RepoOpt = None,
+    base_url: BaseUrlOpt = None,
+    json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Both directions, three-way against the last sync: the scheduled CI job.
+
+    Example: [bold]phasesync sync --max-writes 400[/bold]
+    """
+    common = Common(config, forge, repo, base_url, json_out, verbose, quiet)
+    _run(
+        "sync",
+        common,
+        paths,
+        dry_run=dry_run,
+        prefer=prefer,
+        full=full,
+        max_writes=max_writes,
+        max_wait=max_wait,
+        allow_mass_close=allow_mass_close,
+    )
+
+
+@app.command()
+def demo(
+    forge: Annotated[str, typer.Option("--forge", help="github or gitlab.")] = "github",
+    keep: Annotated[
+        Path | None, typer.Option("--keep", help="Leave the demo files in this folder.")
+    ] = None,
+) -> None:
+    """The whole cycle on the example documents against the built-in forge emulator.
+
+    No token and no network: the emulator listens on loopback. Example: [bold]phasesync demo[/bold]
+    """
+    from syncer.demo import run_demo
+
+    with _errors():
+        run_demo(_out(), forge=forge, keep=keep)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    _out().print(f"phasesync {__version__}")
+
+
+def main() -> None:
+    os.environ.setdefault("COLUMNS", os.environ.get("COLUMNS", "120"))
+    try:
+        app()
+    except ConfigError as exc:  # raised while typer builds defaults
+        _fail(exc.describe(), 2)
+
+
+_ = (Callable, timedelta)

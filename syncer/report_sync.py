@@ -1,0 +1,215 @@
+"""How plans and runs are shown: rich tables, Markdown for pull requests, JSON, progress."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
+from syncer.sync.apply import Outcome
+
+
+def plan_rows(plan: Plan) -> Iterator[tuple[str, str, str]]:
+    """(action, what, why) for every action, conflict, problem and note, in run order."""
+    for label in plan.labels:
+        yield "create label", label.spec.name, f"#{label.spec.color}"
+    for ms in plan.milestones:
+        due = ms.spec.due.isoformat() if ms.spec.due else "no due date"
+        yield (
+            ("create milestone" if ms.existing_id is None else "update milestone"),
+            ms.spec.title,
+            due,
+        )
+    for a in plan.issues:
+        if isinstance(a, CreateIssue):
+            verb = "create + close" if a.close else "create issue"
+            yield verb, a.rendered.title, a.key
+        else:
+            yield _update_verb(a), f"#{a.number}", "; ".join(a.reasons)
+    for d in plan.documents:
+        yield _doc_verb(d), f"{d.pos.file}:{d.pos.line}", _doc_detail(d)
+    for c in plan.conflicts:
+        where = f"{c.file}:{c.line}" if c.line else c.file
+        yield (
+            "CONFLICT",
+            c.key,
+            f"{c.message} ({where}): document {c.document!r}, forge {c.forge!r}",
+        )
+    for p in plan.problems:
+        yield "ERROR", f"{p.file}:{p.line}", p.message
+    for n in plan.notes:
+        yield "note", n.key, n.message
+
+
+def _update_verb(a: UpdateIssue) -> str:
+    parts = []
+    if a.rendered is not None:
+        parts.append("update")
+    if a.comment:
+        parts.append("comment")
+    if a.state == "closed":
+        parts.append("close" if a.state_reason != "not_planned" else "close (not planned)")
+    elif a.state == "open":
+        parts.append("reopen")
+    return " + ".join(parts) or "update"
+
+
+def _doc_verb(d: EditDocument) -> str:
+    return {"tick": "tick box", "untick": "untick box", "link": "add link", "retitle": "retitle"}[
+        d.what
+    ]
+
+
+def _doc_detail(d: EditDocument) -> str:
+    if d.what == "link":
+        return f"#{d.number}"
+    if d.what == "retitle":
+        return f"title from the forge: {d.title}"
+    return d.key
+
+
+def summary(plan: Plan, write_interval: float) -> str:
+    writes = plan.forge_writes
+    files = len(
+        {d.pos.file for d in plan.documents}
+        | {a.pos.file for a in plan.issues if isinstance(a, CreateIssue) and a.link}
+    )
+    if plan.empty:
+        return "Nothing to do: documents and forge agree."
+    eta = writes * write_interval
+    text = f"{writes} forge write(s), {files} document(s) to change"
+    if writes and write_interval:
+        text += f"; about {eta:.0f} s at {write_interval:g} s between writes"
+    if plan.conflicts:
+        text += f"; {len(plan.conflicts)} conflict(s)"
+    return text + "."
+
+
+def print_plan(console: Console, plan: Plan, write_interval: float) -> None:
+    rows = list(plan_rows(plan))
+    if rows:
+        table = Table(title=f"phasesync {plan.direction} plan", show_lines=False)
+        table.add_column("action", style="bold")
+        table.add_column("item")
+        table.add_column("detail", overflow="fold")
+        for verb, what, why in rows:
+            style = "red" if verb in ("CONFLICT", "ERROR") else None
+            table.add_row(verb, what, why, style=style)
+        console.print(table)
+    console.print(summary(plan, write_interval))
+
+
+def plan_markdown(plan: Plan, write_interval: float) -> str:
+    """The plan as a Markdown table, for a pull-request comment or a job summary."""
+    lines = [f"### phasesync {plan.direction} plan", ""]
+    rows = list(plan_rows(plan))
+    if rows:
+        lines += ["| action | item | detail |", "| --- | --- | --- |"]
+        lines += [f"| {_md(v)} | {_md(w)} | {_md(d)} |" for v, w, d in rows]
+        lines.append("")
+    lines.append(summary(plan, write_interval))
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "direction": plan.direction,
+        "writes": plan.forge_writes,
+        "actions": [{"action": v, "item": w, "detail": d} for v, w, d in plan_rows(plan)],
+        "conflicts": [
+            {
+                "key": c.key,
+                "file": c.file,
+                "line": c.line,
+                "message": c.message,
+                "document": c.document,
+                "forge": c.forge,
+            }
+            for c in plan.conflicts
+        ],
+        "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in plan.problems],
+    }
+
+
+def outcome_text(o: Outcome) -> str:
+    parts = []
+    for count, what in (
+        (len(o.labels), "label(s) created"),
+        (len(o.milestones), "milestone(s) written"),
+        (len(o.created), "issue(s) created"),
+        (len(o.updated), "updated"),
+        (len(o.closed), "closed"),
+        (len(o.reopened), "reopened"),
+        (o.ticked, "box(es) ticked"),
+        (o.unticked, "unticked"),
+        (o.linked, "link(s) added"),
+    ):
+        if count:
+            parts.append(f"{count} {what}")
+    return ("; ".join(parts) or "nothing changed") + f" ({o.writes} write request(s))."
+
+
+def outcome_json(o: Outcome) -> dict[str, Any]:
+    return {
+        "created": o.created,
+        "updated": o.updated,
+        "closed": o.closed,
+        "reopened": o.reopened,
+        "labels": o.labels,
+        "milestones": o.milestones,
+        "files": o.files,
+        "ticked": o.ticked,
+        "unticked": o.unticked,
+        "linked": o.linked,
+        "writes": o.writes,
+        "error": o.error.describe() if o.error else None,
+    }
+
+
+class RichReporter:
+    """A progress bar on stderr while a run writes; quiet mode shows nothing."""
+
+    def __init__(self, console: Console, quiet: bool = False) -> None:
+        self.console = console
+        self.quiet = quiet
+        self.progress: Progress | None = None
+        self.task: Any = None
+
+    def start(self, total: int) -> None:
+        if self.quiet or total == 0:
+            return
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self.progress.start()
+        self.task = self.progress.add_task("syncing", total=total)
+
+    def step(self, description: str) -> None:
+        if self.progress is not None:
+            self.progress.update(self.task, advance=1, description=description[:60])
+
+    def note(self, message: str) -> None:
+        if not self.quiet:
+            self.console.print(f"[yellow]{message}[/yellow]")
+
+    def wait(self, what: str, seconds: float) -> None:
+        if not self.quiet:
+            self.console.print(f"[yellow]waiting {seconds:.0f} s: {what}[/yellow]")
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None

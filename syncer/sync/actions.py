@@ -1,0 +1,130 @@
+"""The actions a plan is made of: plain values, printed by `plan` and executed by `apply`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from syncer.forges.base import LabelSpec, MilestoneSpec, StateReason
+from syncer.model import SourcePos
+from syncer.sync.lock import LockEntry
+from syncer.sync.render import Rendered
+
+Direction = Literal["push", "pull", "sync"]
+
+
+@dataclass(frozen=True, slots=True)
+class EnsureLabel:
+    spec: LabelSpec
+
+
+@dataclass(frozen=True, slots=True)
+class EnsureMilestone:
+    """Create the milestone (`existing_id` None) or bring its date and description in line."""
+
+    spec: MilestoneSpec
+    existing_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreateIssue:
+    key: str
+    pos: SourcePos
+    rendered: Rendered
+    close: bool  # the box is ticked: create, then close (GitHub cannot create closed issues)
+    link: bool  # append the new issue's link to the document line
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateIssue:
+    """One request: content and/or state. `remote_body`/`remote_labels` None means the plan
+    did not see the issue (incremental listing): apply reads it before writing content, so
+    that text and labels people added are kept."""
+
+    key: str
+    number: int
+    reasons: tuple[str, ...]
+    rendered: Rendered | None = None
+    title: str | None = None  # the title to send when it differs from rendered.title
+    remote_body: str | None = None
+    remote_labels: tuple[str, ...] | None = None
+    state: Literal["open", "closed"] | None = None
+    state_reason: StateReason | None = None
+    comment: str | None = None  # posted before the state change
+
+
+@dataclass(frozen=True, slots=True)
+class EditDocument:
+    key: str
+    pos: SourcePos
+    what: Literal["tick", "untick", "link", "retitle"]
+    number: int | None = None
+    url: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    key: str
+    file: str
+    line: int
+    message: str
+    document: str
+    forge: str
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    key: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something that would make the forge reject a write; found before any write."""
+
+    file: str
+    line: int
+    message: str
+
+
+Action = EnsureLabel | EnsureMilestone | CreateIssue | UpdateIssue | EditDocument
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    direction: Direction
+    labels: tuple[EnsureLabel, ...] = ()
+    milestones: tuple[EnsureMilestone, ...] = ()
+    issues: tuple[CreateIssue | UpdateIssue, ...] = ()
+    documents: tuple[EditDocument, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    notes: tuple[Note, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    # The lock after a complete run: key -> entry, None to forget the key.
+    entries: Mapping[str, LockEntry | None] = field(default_factory=dict)
+    # new key -> old key, for items whose key changed (a rename that kept its link).
+    renamed: Mapping[str, str] = field(default_factory=dict)
+    managed: int = 0  # issues the lock knew before this run
+    removal_closes: int = 0
+    needs_full_listing: bool = False
+
+    @property
+    def actions(self) -> tuple[Action, ...]:
+        return (*self.labels, *self.milestones, *self.issues, *self.documents)
+
+    @property
+    def forge_writes(self) -> int:
+        """Write requests the plan needs (a create-and-close counts two, a comment one)."""
+        n = len(self.labels) + len(self.milestones)
+        for a in self.issues:
+            if isinstance(a, CreateIssue):
+                n += 2 if a.close else 1
+            else:
+                n += 1 + (1 if a.comment else 0)
+        return n
+
+    @property
+    def empty(self) -> bool:
+        return not self.actions and not self.conflicts

@@ -1,0 +1,339 @@
+"""Carry out a plan: labels, milestones, issues, then documents, then the lock.
+
+Safety rules, in the order they matter:
+
+* every creation is journaled (`LockStore.record`) before the next request, so a run that
+  dies is resumed, never repeated (git-bug's GitHub bridge does the same);
+* a create whose answer was lost (5xx, dropped connection) is looked for by its key marker
+  before it is sent again, whatever the HTTP client retried;
+* documents are edited by exact byte spans, verified, and replaced atomically, and never
+  when they changed on disk since they were read;
+* when the run stops early (write budget, rate limit past `--max-wait`, a forge error),
+  what was done is still written to the documents and the lock before the error surfaces.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from syncer.errors import (
+    DocumentError,
+    EditError,
+    MassCloseRefused,
+    PhasesyncError,
+    TransientError,
+    ValidationFailed,
+    WriteBudgetExhausted,
+)
+from syncer.files import write_atomic
+from syncer.forges.base import Forge, IssueChange, IssueSpec, RemoteIssue
+from syncer.markdown.edit import Edit, apply_edits, box_edit, link_edit, title_edit
+from syncer.model import Document
+from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
+from syncer.sync.lock import Lock, LockEntry, LockStore
+from syncer.sync.plan import final_body, final_labels
+from syncer.sync.render import RenderConfig, key_of
+
+T = TypeVar("T")
+
+
+class Reporter(Protocol):
+    """Where apply says what it does: a rich progress bar in a terminal, nothing in tests."""
+
+    def start(self, total: int) -> None: ...
+
+    def step(self, description: str) -> None: ...
+
+    def note(self, message: str) -> None: ...
+
+
+class SilentReporter:
+    def start(self, total: int) -> None:
+        pass
+
+    def step(self, description: str) -> None:
+        pass
+
+    def note(self, message: str) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyOptions:
+    write_interval: float = 1.0  # seconds between writes, as GitHub asks
+    max_writes: int | None = None
+    allow_mass_close: bool = False
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a run did, for the report and the exit code."""
+
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    reopened: list[int] = field(default_factory=list)
+    commented: list[int] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    milestones: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    ticked: int = 0
+    unticked: int = 0
+    linked: int = 0
+    writes: int = 0
+    error: PhasesyncError | None = None
+
+
+class Applier:
+    def __init__(
+        self,
+        forge: Forge,
+        store: LockStore,
+        lock: Lock,
+        plan: Plan,
+        docs: Sequence[Document],
+        render: RenderConfig,
+        root: Path,
+        options: ApplyOptions,
+        listed: datetime,
+        complete: bool,
+        reporter: Reporter | None = None,
+    ) -> None:
+        self.forge = forge
+        self.store = store
+        self.lock = lock
+        self.plan = plan
+        self.docs = {d.path: d for d in docs}
+        self.render = render
+        self.root = root
+        self.options = options
+        self.listed = listed  # server time at which this run's listing began
+        self.complete = complete  # whether that listing was complete
+        self.reporter = reporter or SilentReporter()
+        self.outcome = Outcome()
+        self.identity = forge.identity
+        self.base = lock.state(self.identity)
+        self.milestone_ids: dict[str, int] = {}
+        self.numbers: dict[str, int] = {}  # key -> issue number for creations of this run
+        self.done: set[str] = set()  # keys whose forge actions all succeeded
+        self.failed: set[str] = set()
+        self._last_write: float | None = None
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def _write(self, call: Callable[[], T]) -> T:
+        """One write request, paced and counted against the budget."""
+        opts = self.options
+        if opts.max_writes is not None and self.outcome.writes >= opts.max_writes:
+            raise WriteBudgetExhausted(self.outcome.writes)
+        if self._last_write is not None and opts.write_interval > 0:
+            wait = self._last_write + opts.write_interval - opts.clock()
+            if wait > 0:
+                opts.sleep(wait)
+        try:
+            return call()
+        finally:
+            self._last_write = opts.clock()
+            self.outcome.writes += 1
+
+    def run(self, milestone_ids: Mapping[str, int]) -> Outcome:
+        plan = self.plan
+        if (
+            not self.options.allow_mass_close
+            and plan.managed
+            and plan.removal_closes * 2 > plan.managed
+        ):
+            raise MassCloseRefused(plan.removal_closes, plan.managed)
+        self.milestone_ids = dict(milestone_ids)
+        self.reporter.start(len(plan.labels) + len(plan.milestones) + len(plan.issues))
+        try:
+            self._forge_phase()
+        except PhasesyncError as exc:
+            self.outcome.error = exc
+            self.reporter.note(f"stopping: {exc.describe()}")
+        finally:
+            self._documents_phase()
+            self._lock_phase()
+        return self.outcome
+
+    def _forge_phase(self) -> None:
+        for label in self.plan.labels:
+            self.reporter.step(f"label {label.spec.name}")
+            # A 422 means it exists already (made meanwhile, or a lost answer): that is fine.
+            with suppress(ValidationFailed):
+                self._write(partial(self.forge.create_label, label.spec))
+            self.outcome.labels.append(label.spec.name)
+        for ms in self.plan.milestones:
+            self.reporter.step(f"milestone {ms.spec.title}")
+            if ms.existing_id is None:
+                made = self._write(partial(self.forge.create_milestone, ms.spec))
+            else:
+                made = self._write(partial(self.forge.update_milestone, ms.existing_id, ms.spec))
+            self.milestone_ids[made.title] = made.id
+            self.outcome.milestones.append(made.title)
+        for action in self.plan.issues:
+            try:
+                if isinstance(action, CreateIssue):
+                    self.reporter.step(f"create {action.rendered.title}")
+                    self._create(action)
+                else:
+                    self.reporter.step(f"#{action.number} {', '.join(action.reasons)}")
+                    self._update(action)
+            except PhasesyncError:
+                self.failed.add(action.key)
+                raise
+            self.done.add(action.key)
+
+    def _milestone_id(self, title: str | None) -> int | None:
+        return self.milestone_ids.get(title) if title else None
+
+    def _create(self, action: CreateIssue) -> None:
+        r = action.rendered
+        spec = IssueSpec(r.title, r.block, r.labels, self._milestone_id(r.milestone))
+        issue = self._create_once(action.key, spec)
+        self.numbers[action.key] = issue.number
+        self.outcome.created.append(issue.number)
+        entry = self.plan.entries[action.key]
+        assert entry is not None
+        # Journaled open: if the run dies before the close below, the next run sees a ticked
+        # box, an open issue and a base that says open, and closes it.
+        self.store.record(
+            self.identity, action.key, replace(entry, issue=issue.number, checked=False)
+        )
+        if action.close:
+            self._write(
+                lambda: self.forge.update_issue(
+                    issue.number, IssueChange(state="closed", state_reason="completed")
+                )
+            )
+            self.outcome.closed.append(issue.number)
+
+    def _create_once(self, key: str, spec: IssueSpec) -> RemoteIssue:
+        """Create, and when the answer is lost, find the issue by its marker before retrying."""
+        for attempt in range(3):
+            try:
+                return self._write(lambda: self.forge.create_issue(spec))
+            except TransientError as exc:
+                self.reporter.note(f"no answer to a create ({exc.message}); looking for it")
+                # Anything created since the listing began, with a margin for clock skew.
+                for issue in self.forge.list_issues(self.listed - timedelta(minutes=5)):
+                    if key_of(issue.body) == key:
+                        return issue
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _update(self, action: UpdateIssue) -> None:
+        body = labels = None
+        if action.rendered is not None:
+            remote_body, remote_labels = action.remote_body, action.remote_labels
+            if remote_body is None or remote_labels is None:
+                # Not in this (incremental) listing: read it so people's text and labels stay.
+                remote = self.forge.get_issue(action.number)
+                remote_body, remote_labels = remote.body, remote.labels
+            body = final_body(action, remote_body)
+            labels = final_labels(action, self.render, remote_labels)
+        if action.comment:
+            self._write(lambda: self.forge.comment(action.number, action.comment or ""))
+            self.outcome.commented.append(action.number)
+        r = action.rendered
+        change = IssueChange(
+            title=(action.title or r.title) if r else None,
+            body=body,
+            labels=labels,
+            milestone_id=self._milestone_id(r.milestone) if r else None,
+            state=action.state,
+            state_reason=action.state_reason,
+        )
+        self._write(lambda: self.forge.update_issue(action.number, change))
+        if r is not None:
+            self.outcome.updated.append(action.number)
+        if action.state == "closed":
+            self.outcome.closed.append(action.number)
+        elif action.state == "open":
+            self.outcome.reopened.append(action.number)
+
+    # --- documents ------------------------------------------------------------------------
+
+    def _documents_phase(self) -> None:
+        by_file: dict[str, list[EditDocument]] = defaultdict(list)
+        for edit in self.plan.documents:
+            by_file[edit.pos.file].append(edit)
+        for action in self.plan.issues:
+            if isinstance(action, CreateIssue) and action.link and action.key in self.numbers:
+                number = self.numbers[action.key]
+                by_file[action.pos.file].append(
+                    EditDocument(
+                        action.key, action.pos, "link", number, self.forge.issue_url(number)
+                    )
+                )
+        for path, edits in sorted(by_file.items()):
+            doc = self.docs[path]
+            usable = [e for e in edits if e.what != "link" or e.key not in self.failed]
+            try:
+                data = apply_edits(doc.data, [self._edit(e, doc) for e in usable])
+                if data != doc.data:
+                    write_atomic(self.root / path, data, expected=doc.data)
+                    self.outcome.files.append(path)
+            except (DocumentError, EditError) as exc:
+                # The file is left as it was; its items keep their old base and are redone.
+                self.failed.update(e.key for e in edits)
+                self.reporter.note(exc.describe())
+                if self.outcome.error is None:
+                    self.outcome.error = exc
+                continue
+            for e in usable:
+                if e.what == "tick":
+                    self.outcome.ticked += 1
+                elif e.what == "untick":
+                    self.outcome.unticked += 1
+                elif e.what == "link":
+                    self.outcome.linked += 1
+
+    @staticmethod
+    def _edit(e: EditDocument, doc: Document) -> Edit:
+        if e.what in ("tick", "untick"):
+            return box_edit(e.pos, e.what == "tick")
+        if e.what == "link":
+            assert e.number is not None and e.url is not None
+            return link_edit(e.pos, e.number, e.url)
+        assert e.title is not None
+        return title_edit(e.pos, e.title, "utf-8")
+
+    # --- lock -----------------------------------------------------------------------------
+
+    def _lock_phase(self) -> None:
+        items: dict[str, LockEntry] = dict(self.store.load().state(self.identity).items)
+        forge_keys = {a.key for a in self.plan.issues}
+        for key, entry in self.plan.entries.items():
+            if key in self.failed or (key in forge_keys and key not in self.done):
+                continue  # not done: the old base (or the journaled creation) stays
+            old = self.plan.renamed.get(key)
+            if old is not None and old != key:
+                items.pop(old, None)
+            if entry is None:
+                items.pop(key, None)
+            elif entry.issue == 0:
+                if key in self.numbers:
+                    items[key] = replace(entry, issue=self.numbers[key])
+            else:
+                items[key] = entry
+        state = replace(self.base, items=items)
+        if self.outcome.error is None:
+            # Only a run that finished may move the incremental listing's starting point on.
+            state = replace(
+                state,
+                synced_at=self.listed,
+                listed_at=self.listed if self.complete else state.listed_at,
+            )
+        self.store.save(self.lock.with_state(self.identity, state))

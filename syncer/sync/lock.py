@@ -1,0 +1,188 @@
+"""`phasesync.lock`: the last synced state, the common base of the three-way decision.
+
+The file is JSON with sorted keys and one item per line, so that git merges two branches'
+locks cleanly. State is kept per forge identity (`github:github.com/o/r`), so one document
+set can sync to several forges.
+
+Creations are recorded the moment they happen in an append-only journal beside the lock
+(`phasesync.lock.journal`, one JSON line per event, fsynced); a run that dies before it
+rewrites the lock replays the journal on its next start, so an issue created just before
+a crash is never created twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from syncer.errors import BusyError, LockFileError
+from syncer.files import atomic_write_text
+
+VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class LockEntry:
+    """What phasesync last agreed with the forge about one item."""
+
+    issue: int
+    file: str
+    title: str
+    hash: str
+    checked: bool  # the done state both sides had at the last sync (ticked == closed)
+    milestone: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LockEntry:
+        return cls(
+            issue=int(data["issue"]),
+            file=str(data["file"]),
+            title=str(data["title"]),
+            hash=str(data["hash"]),
+            checked=bool(data["checked"]),
+            milestone=None if data.get("milestone") is None else str(data["milestone"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ForgeState:
+    """The lock's record for one forge and repository."""
+
+    items: Mapping[str, LockEntry] = field(default_factory=dict)
+    listed_at: datetime | None = None  # server time of the last complete listing
+    synced_at: datetime | None = None  # server time of the last listing of any kind
+
+    def by_issue(self) -> dict[int, str]:
+        return {e.issue: key for key, e in self.items.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    forges: Mapping[str, ForgeState] = field(default_factory=dict)
+
+    def state(self, identity: str) -> ForgeState:
+        return self.forges.get(identity, ForgeState())
+
+    def with_state(self, identity: str, state: ForgeState) -> Lock:
+        return Lock({**self.forges, identity: state})
+
+
+def _time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def loads(text: str, path: str = "phasesync.lock") -> Lock:
+    """Parse a lock file; a corrupted one raises `LockFileError` with the way out."""
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("version") != VERSION:
+            raise ValueError(f"unknown lock version {data.get('version')!r}")
+        forges: dict[str, ForgeState] = {}
+        for identity, raw in dict(data.get("forges", {})).items():
+            items = {str(k): LockEntry.from_json(v) for k, v in dict(raw["items"]).items()}
+            forges[str(identity)] = ForgeState(
+                items=items,
+                listed_at=_time(raw.get("listed_at")),
+                synced_at=_time(raw.get("synced_at")),
+            )
+        return Lock(forges)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise LockFileError(path, f"cannot read the lock ({exc})") from None
+
+
+def dumps(lock: Lock) -> str:
+    """Sorted keys, one item per line: two branches that touched different items merge."""
+    out = ["{", f'"version": {VERSION},', '"forges": {']
+    identities = sorted(lock.forges)
+    for i, identity in enumerate(identities):
+        state = lock.forges[identity]
+        out.append(f"{json.dumps(identity)}: {{")
+        out.append(f'"listed_at": {json.dumps(_iso(state.listed_at))},')
+        out.append(f'"synced_at": {json.dumps(_iso(state.synced_at))},')
+        out.append('"items": {')
+        keys = sorted(state.items)
+        for j, key in enumerate(keys):
+            entry = json.dumps(state.items[key].to_json(), sort_keys=True, ensure_ascii=False)
+            out.append(
+                f"{json.dumps(key, ensure_ascii=False)}: {entry}{',' if j < len(keys) - 1 else ''}"
+            )
+        out.append("}")
+        out.append("}" + ("," if i < len(identities) - 1 else ""))
+    out.append("}")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+class LockStore:
+    """The lock file, its journal and the file lock that keeps two runs apart."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.journal = path.with_name(path.name + ".journal")
+        self._mutex = FileLock(str(path.with_name(path.name + ".lock")))
+
+    @contextmanager
+    def exclusive(self, timeout: float = 10.0) -> Iterator[None]:
+        """Hold the run lock; a second concurrent run waits `timeout` s, then `BusyError`."""
+        try:
+            self._mutex.acquire(timeout=timeout)
+        except Timeout:
+            raise BusyError(str(self.path)) from None
+        try:
+            yield
+        finally:
+            self._mutex.release()
+
+    def load(self) -> Lock:
+        """The lock as last written, with any journaled creations of a dead run replayed."""
+        if self.path.exists():
+            try:
+                text = self.path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise LockFileError(str(self.path), f"cannot read the lock ({exc})") from None
+            lock = loads(text, str(self.path))
+        else:
+            lock = Lock()
+        return self._replay(lock)
+
+    def _replay(self, lock: Lock) -> Lock:
+        if not self.journal.exists():
+            return lock
+        for raw in self.journal.read_text(encoding="utf-8").splitlines():
+            try:
+                event = json.loads(raw)
+                identity, key = str(event["forge"]), str(event["key"])
+                entry = LockEntry.from_json(event["entry"])
+            except (ValueError, KeyError, TypeError):
+                continue  # a line torn by the crash itself: the issue is found by its marker
+            state = lock.state(identity)
+            lock = lock.with_state(identity, replace(state, items={**state.items, key: entry}))
+        return lock
+
+    def record(self, identity: str, key: str, entry: LockEntry) -> None:
+        """Append one creation to the journal and make it durable before the next request."""
+        line = json.dumps({"forge": identity, "key": key, "entry": entry.to_json()})
+        with open(self.journal, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+    def save(self, lock: Lock) -> None:
+        """Rewrite the lock atomically, then drop the journal it now contains."""
+        atomic_write_text(self.path, dumps(lock))
+        self.journal.unlink(missing_ok=True)

@@ -1,0 +1,547 @@
+"""The planner: documents + forge snapshot + lock -> a plan. Pure: no I/O.
+
+Two questions are decided per item, each against the lock's last synced value (the base):
+
+* done state (box ticked <=> issue closed), a three-way merge in which either side may move;
+* content (title, managed body, managed labels, milestone), which the document owns: a
+  change on the forge alone is restored, a title changed on both sides is a conflict.
+
+Without a base (first run, or a lost lock) phasesync takes the safe choice: the issue is
+found by its key marker instead of created again, and nothing is reopened or unticked on a
+guess. The structure follows vdirsyncer's `sync/__init__.py`: every branch names its case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from syncer.forges.base import LabelSpec, MilestoneSpec, RemoteIssue, Snapshot
+from syncer.model import Document, Item, ItemKey, Phase, slugify
+from syncer.sync.actions import (
+    Conflict,
+    CreateIssue,
+    Direction,
+    EditDocument,
+    EnsureLabel,
+    EnsureMilestone,
+    Note,
+    Plan,
+    Problem,
+    UpdateIssue,
+)
+from syncer.sync.lock import ForgeState, LockEntry
+from syncer.sync.render import (
+    RenderConfig,
+    Rendered,
+    compose_body,
+    content_hash,
+    file_of,
+    key_of,
+    milestone_title,
+    remote_hash,
+    render_item,
+    split_body,
+)
+
+MAX_LABEL = 50
+MAX_BODY = 65_536
+
+
+@dataclass(frozen=True, slots=True)
+class PlanConfig:
+    render: RenderConfig
+    issue_url: Callable[[int], str]
+    source_url: Callable[[str, int], str] | None = None
+    write_links: bool = True
+    on_removed: Literal["close", "keep"] = "close"
+    prefer: Literal["document", "forge"] | None = None
+    adopt: bool = False
+    # Files whose items this run is about; None: every file the lock knows (no PATH given).
+    scope: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Remote:
+    """The forge side of one item: seen in this listing, or trusted from the lock."""
+
+    title: str
+    closed: bool
+    hash: str
+    body: str | None  # None when not listed this time
+    labels: tuple[str, ...] | None
+    milestone: str | None
+
+
+class _Planner:
+    def __init__(
+        self,
+        direction: Direction,
+        docs: Sequence[Document],
+        snapshot: Snapshot,
+        base: ForgeState,
+        cfg: PlanConfig,
+    ) -> None:
+        self.direction = direction
+        self.docs = docs
+        self.snapshot = snapshot
+        self.base = base
+        self.cfg = cfg
+        self.by_number = {i.number: i for i in snapshot.issues}
+        self.base_by_issue = base.by_issue()
+        self.by_marker: dict[str, RemoteIssue] = {}
+        self.claimed: set[int] = set()
+        self.issues: list[CreateIssue | UpdateIssue] = []
+        self.documents: list[EditDocument] = []
+        self.conflicts: list[Conflict] = []
+        self.notes: list[Note] = []
+        self.problems: list[Problem] = []
+        self.entries: dict[str, LockEntry | None] = {}
+        self.renamed: dict[str, str] = {}
+        self.needs_full = False
+        self.removal_closes = 0
+        self.wanted_labels: dict[str, LabelSpec] = {}
+        self._index_markers()
+
+    def _index_markers(self) -> None:
+        for issue in sorted(self.snapshot.issues, key=lambda i: i.number):
+            key = key_of(issue.body)
+            if key is None:
+                continue
+            if key in self.by_marker:
+                # Two issues carry one key (a duplicate made by hand or by another tool):
+                # the older one is the item's, the newer one is left alone and reported.
+                self.notes.append(
+                    Note(key, f"#{issue.number} duplicates #{self.by_marker[key].number}")
+                )
+                continue
+            self.by_marker[key] = issue
+
+    # --- identity -------------------------------------------------------------------------
+
+    def _identify(self, item: Item, phase: Phase, key: str) -> tuple[int | None, str | None]:
+        """(issue number, the lock key it was known under) for an item, or (None, None)."""
+        link = item.link
+        if link is not None and link.url == self.cfg.issue_url(link.number):
+            # The line carries its link: a renamed item keeps its issue.
+            return link.number, self.base_by_issue.get(link.number)
+        if key in self.base.items:
+            return self.base.items[key].issue, key
+        if key in self.by_marker:
+            return self.by_marker[key].number, None
+        if self.cfg.adopt:
+            found = self._adopt(item, phase)
+            if found is not None:
+                self.notes.append(Note(key, f"adopting #{found} (same title)"))
+                return found, None
+        return None, None
+
+    def _adopt(self, item: Item, phase: Phase) -> int | None:
+        """An issue without a marker whose title matches, in the phase's milestone or label."""
+        wanted = " ".join(item.issue_title.split()).casefold()
+        milestone = milestone_title(self.cfg.render, phase)
+        label = self.cfg.render.phase_label.name.format(number=phase.number).casefold()
+        for issue in sorted(self.snapshot.issues, key=lambda i: i.number):
+            if issue.number in self.claimed or key_of(issue.body) is not None:
+                continue
+            if " ".join(issue.title.split()).casefold() != wanted:
+                continue
+            if issue.milestone == milestone or label in (x.casefold() for x in issue.labels):
+                return issue.number
+        return None
+
+    def _remote(self, number: int, entry: LockEntry | None) -> _Remote | None:
+        issue = self.by_number.get(number)
+        if issue is not None:
+            return _Remote(
+                title=issue.title,
+                closed=issue.state == "closed",
+                hash=remote_hash(
+                    self.cfg.render, issue.title, issue.body, issue.labels, issue.milestone
+                ),
+                body=issue.body,
+                labels=issue.labels,
+                milestone=issue.milestone,
+            )
+        if entry is not None and not self.snapshot.complete:
+            # Not updated since the last listing: it is as the lock left it.
+            return _Remote(entry.title, entry.checked, entry.hash, None, None, entry.milestone)
+        return None
+
+    # --- items ----------------------------------------------------------------------------
+
+    def plan_item(self, phase: Phase, item: Item) -> None:
+        cfg = self.cfg
+        key = str(item.key)
+        rendered = render_item(cfg.render, phase, item, cfg.source_url)
+        self._check_limits(item, rendered)
+        number, old_key = self._identify(item, phase, key)
+        entry = self.base.items.get(old_key) if old_key else None
+        if old_key and old_key != key:
+            self.renamed[key] = old_key
+
+        if number is not None:
+            self.claimed.add(number)
+            remote = self._remote(number, entry)
+            if remote is None and not self.snapshot.complete:
+                # Known by link or marker but absent from an incremental listing and the lock:
+                # only a complete listing can tell what the forge has.
+                self.needs_full = True
+                return
+            if remote is None:
+                # The issue is gone from the forge (deleted or transferred): plan a new one.
+                self.notes.append(Note(key, f"#{number} no longer exists; creating a new issue"))
+                number, entry = None, None
+            else:
+                self._plan_existing(phase, item, key, rendered, number, entry, remote)
+                return
+        self._plan_create(phase, item, key, rendered)
+
+    def _plan_create(self, phase: Phase, item: Item, key: str, rendered: Rendered) -> None:
+        if self.direction == "pull":
+            return  # pull never writes to the forge; push or sync will create it
+        self._want_labels(rendered.labels)
+        self.issues.append(
+            CreateIssue(
+                key=key,
+                pos=item.pos,
+                rendered=rendered,
+                close=item.checked,
+                link=self.cfg.write_links and item.link is None,
+            )
+        )
+        self.entries[key] = LockEntry(
+            issue=0,  # filled in by apply when the forge has answered
+            file=item.pos.file,
+            title=rendered.title,
+            hash=rendered.hash,
+            checked=item.checked,
+            milestone=rendered.milestone,
+        )
+
+    def _plan_existing(
+        self,
+        phase: Phase,
+        item: Item,
+        key: str,
+        rendered: Rendered,
+        number: int,
+        entry: LockEntry | None,
+        remote: _Remote,
+    ) -> None:
+        push, pull = self.direction != "pull", self.direction != "push"
+        reasons: list[str] = []
+
+        # --- content: the document owns it ---
+        title = rendered.title
+        content_base = entry.hash if entry else None
+        send_content = False
+        doc_title: str | None = None
+        if remote.hash == rendered.hash:
+            pass  # both sides agree: nothing to send
+        elif entry is not None and self._title_conflict(entry.title, title, remote.title):
+            # Title changed on both sides to different values.
+            if self.cfg.prefer is None:
+                self.conflicts.append(
+                    Conflict(
+                        key,
+                        item.pos.file,
+                        item.pos.line,
+                        "title changed in the document and on the forge",
+                        document=title,
+                        forge=remote.title,
+                    )
+                )
+                return  # the item is left untouched; the rest of the run proceeds
+            if self.cfg.prefer == "forge":
+                title = remote.title
+                doc_title = remote.title
+                reasons.append("title taken from the forge (--prefer forge)")
+            else:
+                reasons.append("title taken from the document (--prefer document)")
+            send_content = push
+        elif content_base is not None and rendered.hash != content_base:
+            if remote.hash != content_base:
+                reasons.append("changed in the document (forge edits overwritten)")
+            else:
+                reasons.append("changed in the document")  # changed in the document only
+            send_content = push
+        else:
+            # Changed on the forge only (or no base): the document owns content; restore it.
+            reasons.append("restored: edited on the forge" if entry else "brought in line")
+            send_content = push
+
+        # --- done state: three-way against the lock ---
+        doc, forge = item.checked, remote.closed
+        if entry is None:
+            target = doc or forge  # no base: never reopen or untick on a guess
+        elif doc != entry.checked and forge == entry.checked:
+            target = doc  # changed in the document only -> close or reopen the issue
+        elif doc == entry.checked and forge != entry.checked:
+            target = forge  # changed on the forge only -> tick or untick the box
+        else:
+            target = doc  # unchanged, or changed on both sides to the same value: record
+        state: Literal["open", "closed"] | None = None
+        agreed = target
+        if target != forge:
+            if push:
+                state = "closed" if target else "open"
+                reasons.append("ticked in the document" if target else "unticked in the document")
+            else:
+                agreed = forge
+        if target != doc:
+            if pull:
+                self.documents.append(
+                    EditDocument(key, item.pos, "tick" if target else "untick", number=number)
+                )
+            else:
+                agreed = doc if state is None else agreed
+
+        if send_content or state is not None:
+            self._want_labels(rendered.labels)
+            self.issues.append(
+                UpdateIssue(
+                    key=key,
+                    number=number,
+                    reasons=tuple(reasons),
+                    rendered=rendered if send_content else None,
+                    title=title if title != rendered.title else None,
+                    remote_body=remote.body,
+                    remote_labels=remote.labels,
+                    state=state,
+                    state_reason=("completed" if state == "closed" else "reopened")
+                    if state
+                    else None,
+                )
+            )
+        new_key = key
+        if doc_title is not None and pull:
+            self.documents.append(EditDocument(key, item.pos, "retitle", title=doc_title))
+            new_key = str(ItemKey(item.key.phase, item.key.section, slugify(doc_title)))
+            if new_key != key:
+                self.renamed[new_key] = self.renamed.pop(key, key)
+        if push and self.cfg.write_links and item.link is None:
+            self.documents.append(
+                EditDocument(key, item.pos, "link", number=number, url=self.cfg.issue_url(number))
+            )
+        if send_content or remote.hash == rendered.hash:
+            agreed_title = title
+            agreed_hash = content_hash(title, rendered.block, rendered.labels, rendered.milestone)
+        elif entry is not None:
+            agreed_title, agreed_hash = entry.title, entry.hash  # pull: the base stays
+        else:
+            agreed_title, agreed_hash = remote.title, remote.hash
+        self.entries[new_key] = LockEntry(
+            issue=number,
+            file=item.pos.file,
+            title=agreed_title,
+            hash=agreed_hash,
+            checked=agreed,
+            milestone=rendered.milestone,
+        )
+
+    @staticmethod
+    def _title_conflict(base: str, doc: str, forge: str) -> bool:
+        return doc != base and forge != base and doc != forge
+
+    def _want_labels(self, labels: Iterable[str]) -> None:
+        for name in labels:
+            if name.casefold() not in self.wanted_labels:
+                self.wanted_labels[name.casefold()] = LabelSpec(name, self._colour(name))
+
+    def _colour(self, name: str) -> str:
+        for family in self.cfg.render.families:
+            if family.owns(name):
+                return family.color
+        return "ededed"
+
+    def _check_limits(self, item: Item, rendered: Rendered) -> None:
+        for label in rendered.labels:
+            if len(label) > MAX_LABEL:
+                self.problems.append(
+                    Problem(
+                        item.pos.file,
+                        item.pos.line,
+                        f"label {label!r} is {len(label)} characters; the forge allows {MAX_LABEL}",
+                    )
+                )
+        if len(rendered.block) > MAX_BODY:
+            self.problems.append(
+                Problem(
+                    item.pos.file,
+                    item.pos.line,
+                    f"the issue body would be {len(rendered.block)} characters; the forge "
+                    f"allows {MAX_BODY}",
+                )
+            )
+
+    # --- removal --------------------------------------------------------------------------
+
+    def plan_removed(self, present: set[str], broken_files: set[str]) -> None:
+        """Items the lock knows that no document has any more."""
+        for key, entry in sorted(self.base.items.items()):
+            if key in present or key in self.renamed.values() or entry.issue in self.claimed:
+                continue
+            if self.cfg.scope is not None and entry.file not in self.cfg.scope:
+                self.entries.setdefault(key, entry)
+                continue
+            if entry.file in broken_files:
+                continue  # its document has errors: nothing about it is known this run
+            remote = self._remote(entry.issue, entry)
+            if remote is None:
+                self.entries[key] = None  # gone from the forge too: forget it
+                continue
+            if self.direction == "pull":
+                continue
+            if remote.closed and entry.checked:
+                self.entries[key] = None  # already closed: forget it
+                continue
+            if self.cfg.on_removed == "keep":
+                self.entries[key] = None
+                self.notes.append(Note(key, f"removed from the document; #{entry.issue} kept"))
+                continue
+            if remote.hash != entry.hash or remote.closed != entry.checked:
+                # Removed in the document but changed on the forge since the last sync.
+                self.conflicts.append(
+                    Conflict(
+                        key,
+                        entry.file,
+                        0,
+                        "removed from the document but changed on the forge",
+                        document="(removed)",
+                        forge=f"#{entry.issue} {remote.title} "
+                        f"({'closed' if remote.closed else 'open'})",
+                    )
+                )
+                continue
+            if remote.closed:
+                self.entries[key] = None
+                continue
+            self.removal_closes += 1
+            self.issues.append(
+                UpdateIssue(
+                    key=key,
+                    number=entry.issue,
+                    reasons=("removed from the document",),
+                    state="closed",
+                    state_reason="not_planned",
+                    comment=(
+                        f"phasesync: `{key}` was removed from `{entry.file}`, so this issue "
+                        "is closed as not planned. Put the item back in the document to "
+                        "reopen it."
+                    ),
+                )
+            )
+            self.entries[key] = None
+
+    def orphan_notes(self, present: set[str]) -> None:
+        """Open issues with a marker that no document and no lock entry claims."""
+        for key, issue in self.by_marker.items():
+            if key in present or key in self.base.items or issue.number in self.claimed:
+                continue
+            if issue.state == "open" and (
+                self.cfg.scope is None or file_of(issue.body) in self.cfg.scope
+            ):
+                self.notes.append(
+                    Note(key, f"#{issue.number} is not in any document; left as it is")
+                )
+
+
+def _milestones(
+    docs: Sequence[Document], snapshot: Snapshot, cfg: RenderConfig
+) -> list[EnsureMilestone]:
+    existing = {m.title: m for m in snapshot.milestones}
+    out: list[EnsureMilestone] = []
+    for doc in docs:
+        phase = doc.phase
+        if phase is None:
+            continue
+        wanted = [
+            MilestoneSpec(milestone_title(cfg, phase), phase.primary_objective or "", phase.due)
+        ]
+        wanted += [
+            MilestoneSpec(milestone_title(cfg, phase, m.name), m.description, m.date)
+            for m in phase.milestones
+            if not m.is_completion
+        ]
+        for spec in wanted:
+            have = existing.get(spec.title)
+            if have is None:
+                out.append(EnsureMilestone(spec))
+            elif have.due != spec.due or have.description.strip() != spec.description.strip():
+                out.append(EnsureMilestone(spec, existing_id=have.id))
+    return _unique(out)
+
+
+def _unique(items: list[EnsureMilestone]) -> list[EnsureMilestone]:
+    seen: set[str] = set()
+    out = []
+    for m in items:
+        if m.spec.title not in seen:
+            seen.add(m.spec.title)
+            out.append(m)
+    return out
+
+
+def make_plan(
+    direction: Direction,
+    docs: Sequence[Document],
+    snapshot: Snapshot,
+    base: ForgeState,
+    cfg: PlanConfig,
+) -> Plan:
+    """Decide everything a run will do. Documents with errors are not synced, and the
+    issues of their items are left as they are."""
+    good = [d for d in docs if d.phase is not None and not d.has_errors]
+    broken = {d.path for d in docs if d.phase is None or d.has_errors}
+    planner = _Planner(direction, good, snapshot, base, cfg)
+    present: set[str] = set()
+    for doc in good:
+        assert doc.phase is not None
+        for item in doc.phase.items:
+            present.add(str(item.key))
+            planner.plan_item(doc.phase, item)
+    planner.plan_removed(present, broken)
+    planner.orphan_notes(present)
+
+    labels: list[EnsureLabel] = []
+    milestones: list[EnsureMilestone] = []
+    if direction != "pull":
+        have = {lbl.name.casefold() for lbl in snapshot.labels}
+        labels = [EnsureLabel(s) for k, s in sorted(planner.wanted_labels.items()) if k not in have]
+        milestones = _milestones(good, snapshot, cfg.render)
+    return Plan(
+        direction=direction,
+        labels=tuple(labels),
+        milestones=tuple(milestones),
+        issues=tuple(planner.issues),
+        documents=tuple(planner.documents),
+        conflicts=tuple(planner.conflicts),
+        notes=tuple(planner.notes),
+        problems=tuple(planner.problems),
+        entries=planner.entries,
+        renamed=planner.renamed,
+        managed=len(base.items),
+        removal_closes=planner.removal_closes,
+        needs_full_listing=planner.needs_full,
+    )
+
+
+def final_body(action: UpdateIssue, remote_body: str) -> str:
+    """The body to send for a content update: new managed block, people's text kept."""
+    assert action.rendered is not None
+    _, tail = split_body(remote_body)
+    if key_of(remote_body) is None and tail:
+        # An adopted issue: its whole old body is people's text; keep it below the block.
+        tail = "\n\n" + tail.lstrip("\n")
+    return compose_body(action.rendered.block, tail)
+
+
+def final_labels(
+    action: UpdateIssue, cfg: RenderConfig, remote_labels: Sequence[str]
+) -> tuple[str, ...]:
+    """Managed labels as rendered, plus every label people added by hand."""
+    assert action.rendered is not None
+    hand = [lbl for lbl in remote_labels if not cfg.managed_label(lbl)]
+    return tuple(sorted({*action.rendered.labels, *hand}))

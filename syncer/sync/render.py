@@ -1,0 +1,212 @@
+"""What an item looks like on the forge: title, managed body block, labels, milestone.
+
+The issue body holds a managed block between two markers; anything people write below
+the end marker is theirs and is kept on every update. The content hash covers exactly
+what phasesync owns (title, managed block, managed labels, milestone), computed the same
+way from the document and from the forge, so that "changed since the last sync" is a
+comparison of two hashes with the lock's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from syncer.model import Item, Kind, Phase, Requirement, Task
+
+BEGIN = "<!-- phasesync:begin -->"
+END = "<!-- phasesync:end -->"
+_KEY_MARKER = re.compile(r"<!-- phasesync:key=([^\s>]+) -->")
+_FILE_MARKER = re.compile(r"<!-- phasesync:file=([^>]+?) -->")
+# The source link's line number moves whenever a line is added above the item; it is left
+# out of the hash so that such an edit does not rewrite every issue below it.
+_SOURCE_LINE = re.compile(r"#L\d+\)")
+_MENTION = re.compile(r"(?<![\w`/.@-])@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[\w.-]+)?)")
+
+
+@dataclass(frozen=True, slots=True)
+class LabelFamily:
+    """One family of labels: `name` is a format string such as `phase:{number}`."""
+
+    name: str
+    color: str
+
+    @property
+    def prefix(self) -> str:
+        return self.name.split("{", 1)[0]
+
+    def owns(self, label: str) -> bool:
+        """Whether `label` belongs to this family (and so is phasesync's to set or remove)."""
+        pattern = re.escape(self.name)
+        pattern = re.sub(r"\\\{\w+\\\}", ".+", pattern)
+        return re.fullmatch(pattern, label, flags=re.IGNORECASE) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderConfig:
+    phase_label: LabelFamily
+    type_label: LabelFamily
+    priority_label: LabelFamily
+    week_label: LabelFamily
+    milestone_title: str = "Phase {number}: {name}"
+    escape_mentions: bool = True
+
+    @property
+    def families(self) -> tuple[LabelFamily, ...]:
+        return (self.phase_label, self.type_label, self.priority_label, self.week_label)
+
+    def managed_label(self, label: str) -> bool:
+        return any(f.owns(label) for f in self.families)
+
+
+DEFAULT_RENDER = RenderConfig(
+    phase_label=LabelFamily("phase:{number}", "1d76db"),
+    type_label=LabelFamily("type:{kind}", "5319e7"),
+    priority_label=LabelFamily("priority:{priority}", "d93f0b"),
+    week_label=LabelFamily("week:{week}", "0e8a16"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """An item as the forge should show it."""
+
+    title: str
+    block: str  # the managed block, markers included
+    labels: tuple[str, ...]  # sorted
+    milestone: str
+
+    @property
+    def hash(self) -> str:
+        return content_hash(self.title, self.block, self.labels, self.milestone)
+
+
+def content_hash(title: str, block: str, labels: Sequence[str], milestone: str | None) -> str:
+    normalised = _SOURCE_LINE.sub("#L)", block.replace("\r\n", "\n").strip())
+    text = "\x1f".join((title.strip(), normalised, ",".join(sorted(labels)), milestone or ""))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def milestone_title(cfg: RenderConfig, phase: Phase, name: str | None = None) -> str:
+    """`Phase 2: User Authentication`, or `Phase 2: Registration live` for a key milestone."""
+    return cfg.milestone_title.format(number=phase.number, name=name or phase.name)
+
+
+def escape_mentions(text: str) -> str:
+    """`@alice` becomes `` `@alice` `` so that a push does not notify everyone in a plan."""
+    return _MENTION.sub(lambda m: f"`@{m.group(1)}`", text)
+
+
+def item_labels(cfg: RenderConfig, phase: Phase, item: Item) -> tuple[str, ...]:
+    labels = [
+        cfg.phase_label.name.format(number=phase.number),
+        cfg.type_label.name.format(kind=item.kind.value),
+    ]
+    priority = item.priority if isinstance(item, Requirement) else None
+    if priority and priority.casefold() in ("high", "medium", "low"):
+        labels.append(cfg.priority_label.name.format(priority=priority.casefold()))
+    if isinstance(item, Task):
+        labels.append(cfg.week_label.name.format(week=item.week))
+    return tuple(sorted(labels))
+
+
+def render_item(
+    cfg: RenderConfig,
+    phase: Phase,
+    item: Item,
+    source_url: Callable[[str, int], str] | None = None,
+) -> Rendered:
+    """The title, managed block, labels and milestone that `item` should have on the forge."""
+    parts: list[str] = []
+    if isinstance(item, Requirement):
+        if item.description:
+            parts.append(item.description)
+        fields = []
+        if item.acceptance_criteria:
+            parts.append(f"**Acceptance criteria:** {item.acceptance_criteria}")
+        if item.priority:
+            fields.append(f"**Priority:** {item.priority}")
+        if item.estimate:
+            fields.append(f"**Estimate:** {item.estimate}")
+        if fields:
+            parts.append(" · ".join(fields))
+        parts.append(f"**Type:** {_kind_name(item.kind)} requirement")
+    else:
+        parts.append(f"**Week {item.week}:** {item.week_focus}" if item.week_focus else "")
+        if item.subtasks:
+            checklist = "\n".join(
+                f"- [{'x' if s.checked else ' '}] {s.text}" for s in item.subtasks
+            )
+            parts.append(f"**Sub-tasks**\n\n{checklist}")
+    where = f"{item.pos.file}, line {item.pos.line}"
+    if source_url is not None:
+        where = f"[{item.pos.file}]({source_url(item.pos.file, item.pos.line)})"
+    parts.append(f"_Planned in {where}. Managed by phasesync: edit the document, not this text._")
+    text = "\n\n".join(p for p in parts if p)
+    if cfg.escape_mentions:
+        text = escape_mentions(text)
+    block = "\n".join(
+        (
+            BEGIN,
+            text,
+            f"<!-- phasesync:key={item.key} -->",
+            f"<!-- phasesync:file={item.pos.file} -->",
+            END,
+        )
+    )
+    return Rendered(
+        title=item.issue_title,
+        block=block,
+        labels=item_labels(cfg, phase, item),
+        milestone=milestone_title(cfg, phase),
+    )
+
+
+def _kind_name(kind: Kind) -> str:
+    return {
+        Kind.FUNCTIONAL: "Functional",
+        Kind.NON_FUNCTIONAL: "Non-functional",
+        Kind.TECHNICAL: "Technical",
+        Kind.TASK: "Task",
+    }[kind]
+
+
+def split_body(body: str) -> tuple[str | None, str]:
+    """(the managed block or None, the text people wrote after it)."""
+    body = body.replace("\r\n", "\n")
+    start = body.find(BEGIN)
+    end = body.find(END, start + 1) if start >= 0 else -1
+    if start < 0 or end < 0:
+        return None, body
+    return body[start : end + len(END)], body[end + len(END) :]
+
+
+def compose_body(block: str, tail: str) -> str:
+    """The new body: the managed block, then whatever people wrote below it, unchanged."""
+    return block + tail
+
+
+def key_of(body: str | None) -> str | None:
+    """The item key from an issue body's hidden marker, if phasesync wrote one."""
+    if not body:
+        return None
+    m = _KEY_MARKER.search(body)
+    return m.group(1) if m else None
+
+
+def file_of(body: str | None) -> str | None:
+    if not body:
+        return None
+    m = _FILE_MARKER.search(body)
+    return m.group(1) if m else None
+
+
+def remote_hash(
+    cfg: RenderConfig, title: str, body: str, labels: Sequence[str], milestone: str | None
+) -> str:
+    """The content hash of an issue as the forge has it, comparable with `Rendered.hash`."""
+    block, _ = split_body(body)
+    managed = tuple(sorted(lbl for lbl in labels if cfg.managed_label(lbl)))
+    return content_hash(title, block or "", managed, milestone)
