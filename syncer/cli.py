@@ -11,10 +11,10 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn
 
@@ -312,9 +312,10 @@ def _run(
             out.print_json(json.dumps(data))
         elif fmt == "markdown":
             out.print(plan_markdown(plan, interval), markup=False)
-        elif result.outcome is None or not common.quiet:
-            if result.outcome is None or common.verbose:
-                print_plan(out, plan, interval)
+        elif not common.quiet and (
+            result.outcome is None or common.verbose or len(plan.actions) <= 40
+        ):
+            print_plan(out, plan, interval)
         if plan.problems:
             _fail("the plan has problems the forge would reject; nothing was written", 1)
         if result.outcome is not None:
@@ -522,6 +523,3 @@ def main() -> None:
         app()
     except ConfigError as exc:  # raised while typer builds defaults
         _fail(exc.describe(), 2)
-
-
-_ = (Callable, timedelta)

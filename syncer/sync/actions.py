@@ -46,7 +46,6 @@ class UpdateIssue:
     number: int
     reasons: tuple[str, ...]
     rendered: Rendered | None = None
-    title: str | None = None  # the title to send when it differs from rendered.title
     remote_body: str | None = None
     remote_labels: tuple[str, ...] | None = None
     state: Literal["open", "closed"] | None = None

@@ -248,7 +248,7 @@ class Applier:
             self.outcome.commented.append(action.number)
         r = action.rendered
         change = IssueChange(
-            title=(action.title or r.title) if r else None,
+            title=r.title if r else None,
             body=body,
             labels=labels,
             milestone_id=self._milestone_id(r.milestone) if r else None,

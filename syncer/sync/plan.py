@@ -14,11 +14,11 @@ guess. The structure follows vdirsyncer's `sync/__init__.py`: every branch names
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from syncer.forges.base import LabelSpec, MilestoneSpec, RemoteIssue, Snapshot
-from syncer.model import Document, Item, ItemKey, Phase, slugify
+from syncer.model import Document, Item, ItemKey, Phase, Task, slugify
 from syncer.sync.actions import (
     Conflict,
     CreateIssue,
@@ -36,7 +36,6 @@ from syncer.sync.render import (
     RenderConfig,
     Rendered,
     compose_body,
-    content_hash,
     file_of,
     key_of,
     milestone_title,
@@ -234,13 +233,12 @@ class _Planner:
         reasons: list[str] = []
 
         # --- content: the document owns it ---
-        title = rendered.title
         content_base = entry.hash if entry else None
         send_content = False
-        doc_title: str | None = None
+        retitle: str | None = None
         if remote.hash == rendered.hash:
             pass  # both sides agree: nothing to send
-        elif entry is not None and self._title_conflict(entry.title, title, remote.title):
+        elif entry is not None and self._title_conflict(entry.title, rendered.title, remote.title):
             # Title changed on both sides to different values.
             if self.cfg.prefer is None:
                 self.conflicts.append(
@@ -249,18 +247,20 @@ class _Planner:
                         item.pos.file,
                         item.pos.line,
                         "title changed in the document and on the forge",
-                        document=title,
+                        document=rendered.title,
                         forge=remote.title,
                     )
                 )
                 return  # the item is left untouched; the rest of the run proceeds
             if self.cfg.prefer == "forge":
-                title = remote.title
-                doc_title = remote.title
+                # The forge's title goes into the document line, and so into the key.
+                retitle = remote.title
+                item = _retitled(item, retitle)
+                rendered = render_item(self.cfg.render, phase, item, self.cfg.source_url)
                 reasons.append("title taken from the forge (--prefer forge)")
             else:
                 reasons.append("title taken from the document (--prefer document)")
-            send_content = push
+            send_content = push and remote.hash != rendered.hash
         elif content_base is not None and rendered.hash != content_base:
             if remote.hash != content_base:
                 reasons.append("changed in the document (forge edits overwritten)")
@@ -306,7 +306,6 @@ class _Planner:
                     number=number,
                     reasons=tuple(reasons),
                     rendered=rendered if send_content else None,
-                    title=title if title != rendered.title else None,
                     remote_body=remote.body,
                     remote_labels=remote.labels,
                     state=state,
@@ -315,10 +314,9 @@ class _Planner:
                     else None,
                 )
             )
-        new_key = key
-        if doc_title is not None and pull:
-            self.documents.append(EditDocument(key, item.pos, "retitle", title=doc_title))
-            new_key = str(ItemKey(item.key.phase, item.key.section, slugify(doc_title)))
+        new_key = str(item.key)
+        if retitle is not None:
+            self.documents.append(EditDocument(key, item.pos, "retitle", title=retitle))
             if new_key != key:
                 self.renamed[new_key] = self.renamed.pop(key, key)
         if push and self.cfg.write_links and item.link is None:
@@ -326,8 +324,7 @@ class _Planner:
                 EditDocument(key, item.pos, "link", number=number, url=self.cfg.issue_url(number))
             )
         if send_content or remote.hash == rendered.hash:
-            agreed_title = title
-            agreed_hash = content_hash(title, rendered.block, rendered.labels, rendered.milestone)
+            agreed_title, agreed_hash = rendered.title, rendered.hash
         elif entry is not None:
             agreed_title, agreed_hash = entry.title, entry.hash  # pull: the base stays
         else:
@@ -446,6 +443,14 @@ class _Planner:
                 self.notes.append(
                     Note(key, f"#{issue.number} is not in any document; left as it is")
                 )
+
+
+def _retitled(item: Item, title: str) -> Item:
+    """The item as it reads once `title` is written into its line."""
+    key = ItemKey(item.key.phase, item.key.section, slugify(title))
+    if isinstance(item, Task):
+        return replace(item, text=title, key=key)
+    return replace(item, title=title, key=key)
 
 
 def _milestones(

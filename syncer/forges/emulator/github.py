@@ -1,0 +1,293 @@
+"""A stateful GitHub REST emulator: the endpoints phasesync (through PyGithub) uses.
+
+It answers as api.github.com does, as far as phasesync can tell: status codes, error bodies,
+pagination `Link` headers, rate-limit headers, Pacific-time milestone dates, pull requests
+in the issues listing. Its JSON validates against GitHub's published schemas.
+
+    emu = GitHubEmulator("octo/plan", tokens={"tok": "write", "ro": "read"})
+    with responses.RequestsMock() as rsps:
+        mount(emu, rsps, "https://api.github.com")
+        ...
+
+Test helpers (`close_issue`, `set_title`, `add_issue`, `issue`, ...) act "on the forge"
+directly: they are not HTTP requests and are not logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote
+
+from syncer.forges.emulator.core import EmulatorBase, Reply, Request
+from syncer.forges.emulator.github_model import Issue, Label, Repo, User, error
+from syncer.forges.emulator.github_routes import ROUTES, Answer, Context
+
+PERMISSIONS = ("read", "triage", "write", "maintain", "admin")
+SECONDARY_LIMIT_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
+    "If you reach out to GitHub Support for help, please include the request ID."
+)
+SECONDARY_LIMIT_DOC = (
+    "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+)
+
+
+class GitHubEmulator(EmulatorBase):
+    """In-memory GitHub. `tokens` maps each accepted token to its permission (`read`,
+    `write`, ...); with `tokens=None` every request, even anonymous, may write (the demo)."""
+
+    def __init__(
+        self,
+        *repos: str,
+        tokens: Mapping[str, str] | None = None,
+        login: str = "phasesync-bot",
+        web_url: str = "https://github.com",
+        api_url: str = "https://api.github.com",
+        rate_limit: int = 5000,
+    ) -> None:
+        super().__init__()
+        self.tokens = dict(tokens) if tokens is not None else None
+        for level in (self.tokens or {}).values():
+            if level not in PERMISSIONS:
+                raise ValueError(f"unknown permission {level!r}; use one of {PERMISSIONS}")
+        self.web_url = web_url.rstrip("/")
+        self.api_url = api_url.rstrip("/")  # for the URLs in what test helpers return
+        self.user = User(1, login)
+        self.repos: dict[str, Repo] = {}
+        self.rate_limit = rate_limit
+        self.remaining = rate_limit
+        self.primary_limit_status = 403
+        self._reset_at = self.now().timestamp() + 3600
+        self._ids = 1000
+        for full_name in repos:
+            self.add_repo(full_name)
+
+    # --- setup helpers (not HTTP, not logged) ---------------------------------------------
+
+    def next_id(self) -> int:
+        with self.lock:
+            self._ids += 1
+            return self._ids
+
+    def stamp(self) -> datetime:
+        """A timestamp for a change: the server clock to the second, as GitHub shows it."""
+        return self.now().replace(microsecond=0)
+
+    def add_repo(self, full_name: str) -> None:
+        owner, _, name = full_name.partition("/")
+        if not owner or not name or "/" in name:
+            raise ValueError(f"repository must be owner/name, not {full_name!r}")
+        with self.lock:
+            owner_user = self.user if owner == self.user.login else User(self.next_id(), owner)
+            self.repos.setdefault(full_name.lower(), Repo(self.next_id(), owner_user, name))
+
+    def repo(self, full_name: str | None = None) -> Repo:
+        """A repository by name; the first one added when `full_name` is None."""
+        if full_name is None:
+            return next(iter(self.repos.values()))
+        return self.repos[full_name.lower()]
+
+    def add_issue(
+        self,
+        title: str,
+        body: str | None = None,
+        *,
+        labels: tuple[str, ...] = (),
+        repo: str | None = None,
+        pull_request: bool = False,
+    ) -> int:
+        """Create an issue (or a pull request) as if someone had; returns its number."""
+        with self.lock:
+            r = self.repo(repo)
+            now = self.stamp()
+            issue = Issue(
+                self.next_id(), r.next_issue_number(), title, body, self.user, now, now,
+                is_pull_request=pull_request,
+            )  # fmt: skip
+            for name in labels:
+                issue.label_ids.append(self.ensure_label(r, name).id)
+            r.issues[issue.number] = issue
+            return issue.number
+
+    def add_pull_request(self, title: str, *, repo: str | None = None) -> int:
+        """A pull request: it shares the issues' numbers and shows in the issues listing."""
+        return self.add_issue(title, repo=repo, pull_request=True)
+
+    def ensure_label(self, r: Repo, name: str) -> Label:
+        existing = r.label_named(name)
+        if existing is not None:
+            return existing
+        # GitHub creates a label named on an issue that does not exist yet, in grey.
+        label = Label(self.next_id(), name, "ededed")
+        r.labels[label.id] = label
+        return label
+
+    def _edit(self, n: int, repo: str | None, change: Callable[[Issue], None]) -> None:
+        with self.lock:
+            issue = self.repo(repo).issues[n]
+            change(issue)
+            issue.updated_at = self.stamp()
+
+    def close_issue(self, n: int, reason: str = "completed", *, repo: str | None = None) -> None:
+        def close(i: Issue) -> None:
+            i.state, i.state_reason, i.closed_at = "closed", reason, self.stamp()
+
+        self._edit(n, repo, close)
+
+    def reopen_issue(self, n: int, *, repo: str | None = None) -> None:
+        def reopen(i: Issue) -> None:
+            i.state, i.state_reason, i.closed_at = "open", "reopened", None
+
+        self._edit(n, repo, reopen)
+
+    def set_title(self, n: int, title: str, *, repo: str | None = None) -> None:
+        def retitle(i: Issue) -> None:
+            i.title = title
+
+        self._edit(n, repo, retitle)
+
+    def set_body(self, n: int, body: str, *, repo: str | None = None) -> None:
+        def rebody(i: Issue) -> None:
+            i.body = body
+
+        self._edit(n, repo, rebody)
+
+    # --- views (the JSON the API would answer) --------------------------------------------
+
+    def issue(self, n: int, *, repo: str | None = None) -> dict[str, Any]:
+        with self.lock:
+            r = self.repo(repo)
+            return r.issue_json(r.issues[n], self.api_url, self.web_url)
+
+    def issues(self, *, repo: str | None = None) -> list[dict[str, Any]]:
+        """Every issue (not pull request), by number."""
+        with self.lock:
+            r = self.repo(repo)
+            return [
+                r.issue_json(i, self.api_url, self.web_url)
+                for _, i in sorted(r.issues.items())
+                if not i.is_pull_request
+            ]
+
+    def labels(self, *, repo: str | None = None) -> list[dict[str, Any]]:
+        with self.lock:
+            r = self.repo(repo)
+            return [x.json(r.api(self.api_url)) for x in r.labels.values()]
+
+    def milestones(self, *, repo: str | None = None) -> list[dict[str, Any]]:
+        with self.lock:
+            r = self.repo(repo)
+            return [
+                r.milestone_json(m, self.api_url, self.web_url)
+                for _, m in sorted(r.milestones.items())
+            ]
+
+    # --- rate limits ----------------------------------------------------------------------
+
+    def exhaust_rate_limit(self, reset_in: float = 60, *, status: int = 403) -> None:
+        """Spend the primary budget: requests fail with `status` until `reset_in` seconds
+        of server time have passed (`advance()` the clock to get there)."""
+        with self.lock:
+            self.remaining = 0
+            self._reset_at = self.now().timestamp() + reset_in
+            self.primary_limit_status = status
+
+    def secondary_limit(
+        self,
+        n: int = 1,
+        *,
+        retry_after: int | None = 60,
+        status: int = 403,
+        method: str | None = None,
+        path_regex: str | None = None,
+    ) -> None:
+        """Answer the next `n` matching requests with a secondary rate limit."""
+        headers = self.rate_headers()
+        if retry_after is not None:
+            headers["retry-after"] = str(retry_after)
+        body = {"message": SECONDARY_LIMIT_MESSAGE, "documentation_url": SECONDARY_LIMIT_DOC}
+        self.fail_next(
+            n, method=method, path_regex=path_regex, status=status, headers=headers, body=body
+        )
+
+    def rate_headers(self) -> dict[str, str]:
+        with self.lock:
+            return {
+                "x-ratelimit-limit": str(self.rate_limit),
+                "x-ratelimit-remaining": str(self.remaining),
+                "x-ratelimit-reset": str(int(self._reset_at)),
+                "x-ratelimit-used": str(self.rate_limit - self.remaining),
+                "x-ratelimit-resource": "core",
+            }
+
+    def rate_json(self) -> dict[str, Any]:
+        core = {
+            "limit": self.rate_limit,
+            "remaining": self.remaining,
+            "reset": int(self._reset_at),
+            "used": self.rate_limit - self.remaining,
+            "resource": "core",
+        }
+        return {"resources": {"core": core}, "rate": core}
+
+    def _spend(self) -> Reply | None:
+        """Count one request against the primary budget; the error when it is spent."""
+        if self.now().timestamp() >= self._reset_at:
+            self.remaining = self.rate_limit
+            self._reset_at = self.now().timestamp() + 3600
+        if self.remaining <= 0:
+            message = f"API rate limit exceeded for user ID {self.user.id}."
+            doc = "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"
+            return Reply(self.primary_limit_status, error(message, self.primary_limit_status, doc))
+        self.remaining -= 1
+        return None
+
+    # --- routing --------------------------------------------------------------------------
+
+    def _permission(self, request: Request) -> str | Reply:
+        if self.tokens is None:
+            return "admin"
+        auth = request.header("authorization") or ""
+        scheme, _, token = auth.partition(" ")
+        level = self.tokens.get(token.strip()) if scheme.lower() in ("token", "bearer") else None
+        if level is None:
+            return Reply(401, error("Bad credentials", 401))
+        return level
+
+    def route(self, request: Request) -> Reply:
+        reply = self._route(request)
+        return reply.with_headers(self.rate_headers())
+
+    def _route(self, request: Request) -> Reply:
+        level = self._permission(request)
+        if isinstance(level, Reply):
+            return level
+        if request.path != "/rate_limit":
+            limited = self._spend()
+            if limited is not None:
+                return limited
+        for method, pattern, handler in ROUTES:
+            match = pattern.fullmatch(request.path.rstrip("/") or "/")
+            if match is None or method != request.method:
+                continue
+            ctx = Context(self, request, level, base=request.base_url or self.api_url)
+            groups = {k: unquote(v) for k, v in match.groupdict().items()}
+            try:
+                if "owner" in groups:
+                    ctx.repo = self._find_repo(groups.pop("owner"), groups.pop("repo"))
+                if request.is_write and PERMISSIONS.index(level) < PERMISSIONS.index("write"):
+                    raise Answer(
+                        403, error("Resource not accessible by personal access token", 403)
+                    )
+                return handler(ctx, **groups)
+            except Answer as answer:
+                return answer.reply
+        return Reply(404, error("Not Found", 404))
+
+    def _find_repo(self, owner: str, name: str) -> Repo:
+        repo = self.repos.get(f"{owner}/{name}".lower())
+        if repo is None:
+            raise Answer(404, error("Not Found", 404))
+        return repo

@@ -1,0 +1,325 @@
+"""The GitLab emulator's model: what a project holds and how GitLab changes it.
+
+`GitLabStore` applies the API's operations (create, update, list with filters) to the
+records of `gitlab_state`, with GitLab's validation rules and error bodies, but knows
+nothing of HTTP routing, tokens or pagination: `gitlab.GitLabEmulator` does that.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from syncer.forges.emulator.core import Reply, Request
+from syncer.forges.emulator.gitlab_state import (
+    DEFAULT_LABEL_COLOR,
+    GLIssue,
+    GLLabel,
+    GLMilestone,
+    GLNote,
+    GLProject,
+)
+
+_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+class ApiError(Exception):
+    """An error answer; raised anywhere below `route` and turned into the reply there."""
+
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(status)
+        self.reply = Reply(status, body)
+
+
+def error(status: int, text: str) -> ApiError:
+    """Grape's parameter errors answer `{"error": ...}`."""
+    return ApiError(status, {"error": text})
+
+
+def message(status: int, text: Any) -> ApiError:
+    """GitLab's own helpers (`not_found!`, `forbidden!`, `conflict!`) answer `{"message": ...}`."""
+    return ApiError(status, {"message": text})
+
+
+class GitLabStore:
+    """Every project of one GitLab instance, with instance-wide ids."""
+
+    def __init__(self, now: Callable[[], datetime], first_project_id: int) -> None:
+        self.now = now
+        self.projects: dict[int, GLProject] = {}
+        self._ids = dict.fromkeys(("issue", "label", "milestone", "note"), 0)
+        self._ids["project"] = first_project_id - 1
+
+    def add_project(self, path: str) -> GLProject:
+        project = GLProject(self.new_id("project"), path)
+        self.projects[project.id] = project
+        return project
+
+    def new_id(self, kind: str) -> int:
+        self._ids[kind] += 1
+        return self._ids[kind]
+
+    def find_project(self, ref: str) -> GLProject | None:
+        if ref.isdigit():
+            return self.projects.get(int(ref))
+        # GitLab resolves full paths case-insensitively.
+        return next((p for p in self.projects.values() if p.path.lower() == ref.lower()), None)
+
+    def issue(self, project: GLProject, iid: int | str) -> GLIssue:
+        found = project.issues.get(int(iid)) if str(iid).isdigit() else None
+        if found is None:
+            raise message(404, "404 Not found")
+        return found
+
+    def milestone(self, project: GLProject, mid: str) -> GLMilestone:
+        found = project.milestones.get(int(mid)) if mid.isdigit() else None
+        if found is None:
+            raise message(404, "404 Not found")
+        return found
+
+    def new_issue(
+        self,
+        project: GLProject,
+        title: str,
+        description: str | None,
+        labels: list[str],
+        milestone_id: int | None,
+    ) -> GLIssue:
+        now = self.now()
+        iid = max(project.issues, default=0) + 1
+        issue = GLIssue(self.new_id("issue"), iid, title, description, "opened", [], None, now, now)
+        issue.labels = self.ensure_labels(project, labels)
+        issue.milestone_id = milestone_id if milestone_id in project.milestones else None
+        project.issues[iid] = issue
+        return issue
+
+    def ensure_labels(self, project: GLProject, names: list[str]) -> list[str]:
+        """GitLab creates the labels an issue names but the project lacks."""
+        for name in names:
+            if name not in project.labels:
+                project.labels[name] = GLLabel(self.new_id("label"), name, DEFAULT_LABEL_COLOR)
+        return sorted(dict.fromkeys(names))  # GitLab answers label names sorted
+
+    def list_issues(self, project: GLProject, request: Request) -> list[GLIssue]:
+        found = list(project.issues.values())
+        state = request.param("state", "all")
+        if state in ("opened", "closed"):
+            found = [i for i in found if i.state == state]
+        for name, attr, keep_after in (
+            ("updated_after", "updated_at", True),
+            ("updated_before", "updated_at", False),
+            ("created_after", "created_at", True),
+            ("created_before", "created_at", False),
+        ):
+            bound = _timestamp(request.param(name), name)
+            if bound is not None:
+                found = [i for i in found if (getattr(i, attr) >= bound) == keep_after]
+        if labels := request.param("labels"):
+            wanted = {x.strip() for x in labels.split(",") if x.strip()}
+            found = [i for i in found if wanted <= set(i.labels)]
+        if (milestone := request.param("milestone")) is not None:
+            found = [i for i in found if self.milestone_title(project, i) == milestone]
+        if iids := request.query.get("iids[]"):
+            found = [i for i in found if str(i.iid) in iids]
+        if search := request.param("search"):
+            needle = search.lower()
+            found = [
+                i
+                for i in found
+                if needle in i.title.lower() or needle in (i.description or "").lower()
+            ]
+        order_by = request.param("order_by", "created_at")
+        key = "updated_at" if order_by == "updated_at" else "id"
+        found.sort(key=lambda i: getattr(i, key), reverse=request.param("sort", "desc") != "asc")
+        return found
+
+    @staticmethod
+    def milestone_title(project: GLProject, issue: GLIssue) -> str | None:
+        milestone = project.milestones.get(issue.milestone_id) if issue.milestone_id else None
+        return milestone.title if milestone else None
+
+    def create_issue(self, project: GLProject, params: dict[str, Any]) -> GLIssue:
+        title = str(params.get("title") or "").strip()
+        if not title:
+            raise error(400, "title is missing")
+        return self.new_issue(
+            project,
+            title,
+            params.get("description"),
+            _labels(params.get("labels")),
+            _optional_int(params.get("milestone_id"), "milestone_id"),
+        )
+
+    def update_issue(self, project: GLProject, issue: GLIssue, params: dict[str, Any]) -> GLIssue:
+        known = ("title", "description", "labels", "milestone_id", "state_event")
+        if not any(k in params for k in known):
+            raise error(
+                400, f"{', '.join(known)} are missing, at least one parameter must be provided"
+            )
+        before = copy.deepcopy(issue)
+        if "title" in params:
+            if not str(params["title"] or "").strip():
+                raise error(400, "title is empty")
+            issue.title = str(params["title"])
+        if "description" in params:
+            issue.description = params["description"]
+        if "labels" in params:
+            issue.labels = self.ensure_labels(project, _labels(params["labels"]))
+        if "milestone_id" in params:
+            mid = _optional_int(params["milestone_id"], "milestone_id")
+            issue.milestone_id = mid if mid in project.milestones else None
+        event = params.get("state_event")
+        if event not in (None, "close", "reopen"):
+            raise error(400, "state_event does not have a valid value")
+        if event == "close" and issue.state == "opened":
+            issue.state, issue.closed_at = "closed", self.now()
+        elif event == "reopen" and issue.state == "closed":
+            issue.state, issue.closed_at = "opened", None
+        if issue != before:  # GitLab saves (and bumps updated_at) only on a real change
+            issue.updated_at = self.now()
+        return issue
+
+    def add_note(self, issue: GLIssue, params: dict[str, Any]) -> GLNote:
+        body = str(params.get("body") or "")
+        if not body.strip():
+            raise error(400, "body is missing")
+        note = GLNote(self.new_id("note"), body, self.now())
+        issue.notes.append(note)
+        issue.updated_at = note.created_at  # a note touches its issue
+        return note
+
+    # --- labels and milestones ------------------------------------------------------------
+
+    def create_label(self, project: GLProject, params: dict[str, Any]) -> GLLabel:
+        name = str(params.get("name") or "").strip()
+        color = str(params.get("color") or "").strip()
+        if not name:
+            raise error(400, "name is missing")
+        if not color:
+            raise error(400, "color is missing")
+        if not _COLOR.fullmatch(color):
+            raise message(400, {"color": ["must be a valid color code"]})
+        if name in project.labels:
+            raise message(409, "Label already exists")
+        label = GLLabel(self.new_id("label"), name, color, params.get("description") or None)
+        project.labels[name] = label
+        return label
+
+    def list_milestones(self, project: GLProject, request: Request) -> list[GLMilestone]:
+        found = sorted(project.milestones.values(), key=lambda m: m.id)
+        if (state := request.param("state")) in ("active", "closed"):
+            found = [m for m in found if m.state == state]
+        if (title := request.param("title")) is not None:
+            found = [m for m in found if m.title == title]
+        if search := request.param("search"):
+            found = [m for m in found if search.lower() in m.title.lower()]
+        return found
+
+    def new_milestone(
+        self,
+        project: GLProject,
+        title: str,
+        description: str | None,
+        due: date | None,
+        start: date | None,
+    ) -> GLMilestone:
+        now = self.now()
+        iid = max((m.iid for m in project.milestones.values()), default=0) + 1
+        milestone = GLMilestone(
+            self.new_id("milestone"), iid, title, description, due, start, "active", now, now
+        )
+        project.milestones[milestone.id] = milestone
+        return milestone
+
+    def create_milestone(self, project: GLProject, params: dict[str, Any]) -> GLMilestone:
+        title = str(params.get("title") or "").strip()
+        if not title:
+            raise error(400, "title is missing")
+        if project.milestone_by_title(title) is not None:
+            raise message(400, _taken("create"))
+        milestone = self.new_milestone(
+            project,
+            title,
+            params.get("description"),
+            _date(params.get("due_date"), "due_date"),
+            _date(params.get("start_date"), "start_date"),
+        )
+        if params.get("state_event") == "close":
+            milestone.state = "closed"
+        return milestone
+
+    def update_milestone(
+        self, project: GLProject, milestone: GLMilestone, params: dict[str, Any]
+    ) -> GLMilestone:
+        known = ("title", "description", "due_date", "start_date", "state_event")
+        if not any(k in params for k in known):
+            raise error(
+                400, f"{', '.join(known)} are missing, at least one parameter must be provided"
+            )
+        event = params.get("state_event")
+        if event not in (None, "close", "activate"):
+            raise error(400, "state_event does not have a valid value")
+        if "title" in params:
+            title = str(params["title"] or "").strip()
+            other = project.milestone_by_title(title)
+            if other is not None and other.id != milestone.id:
+                raise message(400, _taken("update"))
+            milestone.title = title
+        if "description" in params:
+            milestone.description = params["description"]
+        if "due_date" in params:
+            milestone.due_date = _date(params["due_date"], "due_date")
+        if "start_date" in params:
+            milestone.start_date = _date(params["start_date"], "start_date")
+        if event is not None:
+            milestone.state = "closed" if event == "close" else "active"
+        milestone.updated_at = self.now()
+        return milestone
+
+
+def _labels(value: Any) -> list[str]:
+    """`labels` is a comma-separated string or (in a JSON body) an array of names."""
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
+    return [x.strip() for x in items if x.strip()]
+
+
+def _optional_int(value: Any, name: str) -> int | None:
+    if value in (None, "", 0, "0"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise error(400, f"{name} is invalid") from None
+
+
+def _date(value: Any, name: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise error(400, f"{name} is invalid") from None
+
+
+def _timestamp(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise error(400, f"{name} is invalid") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)  # gitlab.com runs on UTC
+
+
+def _taken(action: str) -> str:
+    # `render_api_error!("Failed to create milestone #{milestone.errors.messages}", 400)`
+    # with the error `Timebox#uniqueness_of_title` adds: a Ruby hash, inspected.
+    return (
+        f"Failed to {action} milestone "
+        '{:title=>["already being used for another group or project milestone."]}'
+    )

@@ -1,0 +1,517 @@
+"""The GitHub adapter: the `Forge` protocol on PyGithub (used as published).
+
+Requests, per call (proved by tests that count them on the emulator):
+
+- `snapshot()`: one paginated listing each of labels, milestones (`state=all`) and issues
+  (`state=all`, 100 per page): 250 issues cost 1 + 1 + 3 requests. No repository GET
+  (`Github(lazy=True)`), and no per-issue GET: list elements are partial PyGithub objects
+  that fetch themselves when a missing attribute is read, so every attribute we read is
+  put into the payload first (`_issue_defaults`: GitHub leaves `pull_request` out of an
+  issue, an older GitHub Enterprise leaves out `state_reason`);
+- `create_*`, `comment`: one POST; `update_issue`, `update_milestone`: one PATCH, no GET
+  before it (lazy objects built from the number); `get_issue`: one GET.
+
+`server_time` is the `Date` header of the first page of the issues listing. PyGithub does
+not expose response headers of a listing without completing objects, so that first page is
+fetched through `Github.requester` (PyGithub's public door for raw requests) and handed to
+`PaginatedList(firstData=..., firstHeaders=...)`, which follows the `Link` header from there.
+
+Retries and waits all happen in `Retrier.run` around each request, and none in urllib3
+(`NO_RETRY`): PyGithub's `GithubRetry` sleeps with `time.sleep`, tells nobody, has no bound,
+and is bypassed by `responses`, so tests could not see it. Rate limits are waited out with
+the server's own headers (any method: a refused request did nothing); 5xx and lost
+connections are retried for GET and PATCH only. A POST that may have been applied surfaces
+as `TransientError` at once: re-sending it could create a second issue.
+
+Errors are built from the status and the server's message only; the token is never in them
+(PyGithub's exceptions carry the response headers, and are not chained: `from None`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+import urllib3.exceptions
+from github import Auth, Github, GithubException
+from github.GithubObject import GithubObject, NotSet
+from github.Issue import Issue
+from github.Label import Label
+from github.Milestone import Milestone
+from github.PaginatedList import PaginatedList
+from github.Requester import Requester
+from urllib3.util import Retry
+
+from syncer.errors import (
+    AuthError,
+    ConfigError,
+    ForgeError,
+    NotFound,
+    PermissionDenied,
+    PhasesyncError,
+    RateLimited,
+    TransientError,
+    ValidationFailed,
+)
+from syncer.forges.base import (
+    IssueChange,
+    IssueSpec,
+    IssueState,
+    LabelSpec,
+    MilestoneSpec,
+    RemoteIssue,
+    RemoteLabel,
+    RemoteMilestone,
+    Snapshot,
+    StateReason,
+    WaitReporter,
+)
+from syncer.forges.retry import (
+    Decide,
+    Fail,
+    Retrier,
+    Sleep,
+    Wait,
+    backoff,
+    retry_after,
+    server_date,
+)
+
+FORGE = "github"
+DEFAULT_API = "https://api.github.com"
+PER_PAGE = 100  # GitHub's maximum
+REQUEST_TIMEOUT = 30  # seconds, per request
+SECONDARY_FALLBACK = 60.0  # GitHub: without retry-after, wait at least a minute
+TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
+# Lost answers: the request may have reached the server, or not.
+LOST = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+# urllib3 must not retry on its own: `Retrier` owns every retry (see the module doc).
+NO_RETRY = Retry(
+    total=0, connect=0, read=0, redirect=0, status=0, other=0,
+    raise_on_status=False, respect_retry_after_header=False,
+)  # fmt: skip
+
+T = TypeVar("T")
+G = TypeVar("G", bound=GithubObject)
+
+
+def _defaults(**keys: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A `PaginatedList` transformer that fills the keys a payload may leave out, so that
+    reading them never makes PyGithub fetch the object (one GET per issue)."""
+
+    def fill(element: dict[str, Any]) -> dict[str, Any]:
+        return {**keys, **element}
+
+    return fill
+
+
+_issue_defaults = _defaults(
+    body=None, state_reason=None, milestone=None, labels=[], pull_request=None
+)
+_label_defaults = _defaults(description=None)
+_milestone_defaults = _defaults(description=None, due_on=None)
+
+
+def _noon(day: date) -> datetime:
+    """GitHub keeps a milestone's due date as a Pacific-time date: midnight UTC would land
+    on the day before, midday UTC is the same date in every US time zone."""
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def _utc(when: datetime) -> datetime:
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _state(value: str | None) -> IssueState:
+    return "closed" if value == "closed" else "open"
+
+
+def _reason(value: str | None) -> StateReason | None:
+    # GitHub's newer `duplicate` is a way of not planning the work.
+    reasons: dict[str | None, StateReason] = {
+        "completed": "completed",
+        "not_planned": "not_planned",
+        "duplicate": "not_planned",
+        "reopened": "reopened",
+    }
+    return reasons.get(value)
+
+
+def remote_issue(issue: Issue) -> RemoteIssue:
+    milestone = issue.milestone
+    return RemoteIssue(
+        number=issue.number,
+        title=issue.title,
+        body=issue.body or "",
+        state=_state(issue.state),
+        labels=tuple(label.name for label in issue.labels),
+        milestone=milestone.title if milestone is not None else None,
+        url=issue.html_url,
+        updated_at=_utc(issue.updated_at),
+        state_reason=_reason(issue.state_reason),
+    )
+
+
+def remote_label(label: Label) -> RemoteLabel:
+    return RemoteLabel(label.name, label.color.removeprefix("#").lower(), label.description or "")
+
+
+def remote_milestone(milestone: Milestone) -> RemoteMilestone:
+    due = milestone.due_on
+    # GitHub sends the Pacific-midnight instant of the date (07:00Z or 08:00Z), which is
+    # on the same UTC date: the UTC date is the date, with no time-zone database needed.
+    return RemoteMilestone(
+        id=milestone.number,
+        title=milestone.title,
+        description=milestone.description or "",
+        due=_utc(due).date() if due is not None else None,
+        state=_state(milestone.state),
+    )
+
+
+def _hosts(base_url: str | None) -> tuple[str, str]:
+    """(API base, web base): `https://host/api/v3` is served at `https://host`."""
+    api = (base_url or DEFAULT_API).rstrip("/")
+    split = urlsplit(api)
+    if split.netloc.lower() == "api.github.com":
+        return api, "https://github.com"
+    return api, f"{split.scheme}://{split.netloc}"
+
+
+def _server_message(exc: GithubException) -> str:
+    data = exc.data if isinstance(exc.data, dict) else {}
+    message = data.get("message") or exc.message
+    return str(message) if message else f"HTTP {exc.status}"
+
+
+def _validation_message(exc: GithubException) -> str:
+    data = exc.data if isinstance(exc.data, dict) else {}
+    details = []
+    for item in data.get("errors") or []:
+        if isinstance(item, dict):
+            where = ".".join(str(item[k]) for k in ("resource", "field") if item.get(k))
+            what = item.get("message") or item.get("code") or "invalid"
+            details.append(f"{where}: {what}" if where else str(what))
+        else:
+            details.append(str(item))
+    message = _server_message(exc)
+    return f"{message} ({'; '.join(details)})" if details else message
+
+
+def _never_sent(exc: Exception) -> bool:
+    """True when the connection failed before the request left: safe to send again."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, urllib3.exceptions.ConnectTimeoutError)  # NewConnectionError too
+
+
+class GitHubForge:
+    """One GitHub (or GitHub Enterprise) repository, `owner/name`."""
+
+    def __init__(
+        self,
+        repo: str,
+        token: str | None,
+        base_url: str | None = None,
+        *,
+        max_wait: float = 900,
+        on_wait: WaitReporter | None = None,
+        retries: int = 5,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        owner, _, name = repo.strip().strip("/").partition("/")
+        if not owner or not name or "/" in name:
+            raise ConfigError(f"a GitHub repository is owner/name, not {repo!r}", key="repo")
+        self.repo = f"{owner}/{name}"
+        self.api_url, self.web_url = _hosts(base_url)
+        self._token = token or ""  # kept only to scrub it from messages; see __repr__
+        self._retrier = Retrier(
+            forge=FORGE, retries=retries, max_wait=max_wait, on_wait=on_wait, sleep=sleep
+        )
+        self._gh = Github(
+            auth=Auth.Token(token) if token else None,
+            base_url=self.api_url,
+            timeout=REQUEST_TIMEOUT,
+            per_page=PER_PAGE,
+            lazy=True,  # objects built from a number or URL do not fetch themselves
+            seconds_between_requests=0,  # the apply layer paces writes; the client must not
+            seconds_between_writes=0,
+            retry=NO_RETRY,
+        )
+        self._requester: Requester = self._gh.requester
+        self._repo = self._gh.get_repo(self.repo)  # lazy: no request
+
+    def __repr__(self) -> str:
+        return f"GitHubForge({self.identity!r})"
+
+    @property
+    def kind(self) -> str:
+        return FORGE
+
+    @property
+    def identity(self) -> str:
+        return f"github:{urlsplit(self.web_url).netloc}/{self.repo}"
+
+    def issue_url(self, number: int) -> str:
+        return f"{self.web_url}/{self.repo}/issues/{number}"
+
+    # --- reading --------------------------------------------------------------------------
+
+    def snapshot(self, since: datetime | None = None) -> Snapshot:
+        labels, _ = self._list(Label, "labels", {}, "list labels", _label_defaults)
+        milestones, _ = self._list(
+            Milestone, "milestones", {"state": "all"}, "list milestones", _milestone_defaults
+        )
+        issues, server_time = self._issues(since)
+        return Snapshot(
+            labels=tuple(remote_label(x) for x in labels),
+            milestones=tuple(remote_milestone(m) for m in milestones),
+            issues=issues,
+            server_time=server_time,
+            since=since,
+        )
+
+    def list_issues(self, since: datetime | None = None) -> tuple[RemoteIssue, ...]:
+        return self._issues(since)[0]
+
+    def get_issue(self, number: int) -> RemoteIssue:
+        op = f"read issue #{number}"
+        issue = self._run(op, lambda: self._repo.get_issue(number).complete(), subject=number)
+        return remote_issue(issue)
+
+    def _issues(self, since: datetime | None) -> tuple[tuple[RemoteIssue, ...], datetime]:
+        # Oldest first: an issue created while we page lands on the last page instead of
+        # pushing one we have not read yet onto a page we have already read.
+        params: dict[str, Any] = {"state": "all", "sort": "created", "direction": "asc"}
+        if since is not None:
+            params["since"] = _utc(since).strftime("%Y-%m-%dT%H:%M:%SZ")
+        issues, headers = self._list(Issue, "issues", params, "list issues", _issue_defaults)
+        seen: dict[int, RemoteIssue] = {}
+        for issue in issues:
+            if issue.pull_request is None:  # pull requests share the listing
+                seen[issue.number] = remote_issue(issue)
+        return tuple(seen.values()), server_date(headers) or self._retrier.clock()
+
+    def _list(
+        self,
+        cls: type[G],
+        path: str,
+        params: dict[str, Any],
+        op: str,
+        defaults: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> tuple[list[G], dict[str, Any]]:
+        """Every element of one paginated listing, and the headers of its first page.
+
+        A failed page is retried alone: re-iterating a `PaginatedList` replays the pages
+        already fetched from memory and asks again for the one that failed.
+        """
+        url = f"{self._repo.url}/{path}"
+        query = {**params, "per_page": PER_PAGE}
+        headers, data = self._run(
+            op, lambda: self._requester.requestJsonAndCheck("GET", url, parameters=query)
+        )
+        pages: PaginatedList[G] = PaginatedList(
+            cls,
+            self._requester,
+            url,
+            query,
+            firstData=data,
+            firstHeaders=headers,
+            attributesTransformer=defaults,
+        )
+        items: list[G] = []
+
+        def more() -> None:
+            for index, item in enumerate(pages):
+                if index >= len(items):
+                    items.append(item)
+
+        self._run(op, more)
+        return items, headers
+
+    # --- writing --------------------------------------------------------------------------
+
+    def create_label(self, spec: LabelSpec) -> RemoteLabel:
+        color = spec.color.removeprefix("#").lower()
+        label = self._run(
+            f"create label {spec.name!r}",
+            lambda: self._repo.create_label(spec.name, color, spec.description),
+            idempotent=False,
+        )
+        return remote_label(label)
+
+    def create_milestone(self, spec: MilestoneSpec) -> RemoteMilestone:
+        # GitHub milestones have no start date: `spec.start` stays in the document.
+        def create() -> Milestone:
+            if spec.due is None:
+                return self._repo.create_milestone(spec.title, description=spec.description)
+            return self._repo.create_milestone(
+                spec.title, description=spec.description, due_on=_noon(spec.due)
+            )
+
+        op = f"create milestone {spec.title!r}"
+        return remote_milestone(self._run(op, create, idempotent=False))
+
+    def update_milestone(self, milestone_id: int, spec: MilestoneSpec) -> RemoteMilestone:
+        # Not `Milestone.edit()`: it sends `due_on` as a bare date, which GitHub reads as
+        # midnight UTC, the day before in Pacific time. One PATCH through the requester.
+        payload = {
+            "title": spec.title,
+            "description": spec.description,
+            "due_on": _noon(spec.due).strftime("%Y-%m-%dT%H:%M:%SZ") if spec.due else None,
+        }
+        url = f"{self._repo.url}/milestones/{milestone_id}"
+
+        def patch() -> Milestone:
+            headers, data = self._requester.requestJsonAndCheck("PATCH", url, input=payload)
+            return Milestone(self._requester, headers, data, completed=True)
+
+        op = f"update milestone {spec.title!r}"
+        return remote_milestone(self._run(op, patch, subject=f"milestone {milestone_id}"))
+
+    def create_issue(self, spec: IssueSpec) -> RemoteIssue:
+        def create() -> Issue:
+            milestone = (
+                self._repo.get_milestone(spec.milestone_id)  # lazy: no request
+                if spec.milestone_id is not None
+                else NotSet
+            )
+            return self._repo.create_issue(
+                spec.title, body=spec.body, milestone=milestone, labels=list(spec.labels)
+            )
+
+        op = f"create issue {spec.title!r}"
+        return remote_issue(self._run(op, create, idempotent=False))
+
+    def update_issue(self, number: int, change: IssueChange) -> RemoteIssue:
+        if change.empty:
+            return self.get_issue(number)
+
+        def edit() -> Issue:
+            issue = self._repo.get_issue(number)  # lazy: no request
+            issue.edit(
+                title=change.title if change.title is not None else NotSet,
+                body=change.body if change.body is not None else NotSet,
+                labels=list(change.labels) if change.labels is not None else NotSet,
+                milestone=(
+                    self._repo.get_milestone(change.milestone_id)
+                    if change.milestone_id is not None
+                    else NotSet
+                ),
+                state=change.state if change.state is not None else NotSet,
+                state_reason=change.state_reason if change.state_reason is not None else NotSet,
+            )
+            return issue
+
+        # A PATCH sets absolute values: sending it twice does no harm, so it is retried.
+        return remote_issue(self._run(f"update issue #{number}", edit, subject=number))
+
+    def comment(self, number: int, body: str) -> None:
+        self._run(
+            f"comment on issue #{number}",
+            lambda: self._repo.get_issue(number).create_comment(body),
+            idempotent=False,
+            subject=number,
+        )
+
+    # --- retries and errors ---------------------------------------------------------------
+
+    def _run(
+        self,
+        op: str,
+        call: Callable[[], T],
+        *,
+        idempotent: bool = True,
+        subject: int | str | None = None,
+    ) -> T:
+        return self._retrier.run(op, call, self._decide(op, idempotent), self._fail(op, subject))
+
+    def _decide(self, op: str, idempotent: bool) -> Decide:
+        def decide(exc: Exception, attempt: int) -> Wait | None:
+            if isinstance(exc, GithubException):
+                limit = self._rate_limit_wait(exc, attempt)
+                if limit is not None:
+                    return limit  # refused, not applied: safe for any method
+                if exc.status in TRANSIENT_STATUSES and idempotent:
+                    reason = f"GitHub answered HTTP {exc.status} to {op}"
+                    return Wait(backoff(attempt), reason, status=exc.status)
+                return None
+            if isinstance(exc, LOST) and (idempotent or _never_sent(exc)):
+                return Wait(backoff(attempt), f"GitHub connection lost during {op}")
+            return None
+
+        return decide
+
+    def _rate_limit_wait(self, exc: GithubException, attempt: int) -> Wait | None:
+        """The wait a rate-limit answer asks for; None when `exc` is no rate limit."""
+        if exc.status not in (403, 429):
+            return None
+        headers = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
+        now = server_date(headers) or self._retrier.clock()
+        message = _server_message(exc)
+        if headers.get("x-ratelimit-remaining") == "0" or Requester.isPrimaryRateLimitError(
+            message
+        ):
+            try:
+                # Measured against the server's own clock (its Date header), plus a second
+                # because `reset` is rounded down to the second.
+                seconds = float(headers["x-ratelimit-reset"]) - now.timestamp() + 1
+            except (KeyError, ValueError):
+                seconds = SECONDARY_FALLBACK
+            used = headers.get("x-ratelimit-used")
+            limit = headers.get("x-ratelimit-limit")
+            spent = f" ({used} of {limit} requests used)" if used and limit else ""
+            reason = f"GitHub primary rate limit{spent}"
+            return Wait(max(seconds, 1.0), reason, rate_limit=True, status=exc.status)
+        asked = retry_after(headers.get("retry-after"), now)
+        if asked is not None:
+            return Wait(asked, "GitHub secondary rate limit", rate_limit=True, status=exc.status)
+        if exc.status == 429 or Requester.isSecondaryRateLimitError(message):
+            # No header to go by: at least a minute, doubling each time (GitHub's advice).
+            seconds = SECONDARY_FALLBACK * 2**attempt
+            reason = "GitHub secondary rate limit"
+            return Wait(seconds, reason, rate_limit=True, status=exc.status)
+        return None
+
+    def _fail(self, op: str, subject: int | str | None) -> Fail:
+        def fail(exc: Exception) -> PhasesyncError | None:
+            if isinstance(exc, GithubException):
+                return self._http_error(op, exc, subject)
+            if isinstance(exc, LOST):
+                what = "timed out" if isinstance(exc, requests.Timeout) else "connection lost"
+                message = f"{what}; the request may or may not have taken effect"
+                return TransientError(FORGE, op, message)
+            return None
+
+        return fail
+
+    def _http_error(self, op: str, exc: GithubException, subject: int | str | None) -> ForgeError:
+        status = exc.status
+        message = self._scrub(_server_message(exc))
+        if status == 401:
+            return AuthError(FORGE, op, f"{message}: the token is missing, wrong or expired", 401)
+        limit = self._rate_limit_wait(exc, self._retrier.retries)
+        if limit is not None:
+            message = f"{message} (still limited after {self._retrier.retries} retries)"
+            return RateLimited(FORGE, op, message, status, wait_seconds=limit.seconds)
+        if status == 403:
+            return PermissionDenied(FORGE, op, f"{message} (repository {self.repo})", 403)
+        if status == 404:
+            what = f"issue #{subject}" if isinstance(subject, int) else subject
+            where = f"{what} in repository {self.repo}" if what else f"repository {self.repo}"
+            return NotFound(FORGE, op, f"{where} not found, or the token cannot see it", 404)
+        if status == 422:
+            return ValidationFailed(FORGE, op, self._scrub(_validation_message(exc)), 422)
+        if status >= 500:
+            message = f"{message}; the request may or may not have taken effect"
+            return TransientError(FORGE, op, message, status)
+        return ForgeError(FORGE, op, message, status)
+
+    def _scrub(self, text: str) -> str:
+        """Belt and braces: a server that echoes the token must not put it in our errors."""
+        return text.replace(self._token, "***") if self._token else text

@@ -1,0 +1,473 @@
+"""The GitLab adapter: the `Forge` protocol on python-gitlab (used as published).
+
+Requests, per call:
+
+- `snapshot()`: one paginated listing each of labels, milestones and issues (100 per page);
+  no project GET (`projects.get(path, lazy=True)`);
+- `create_issue`, `create_label`, `create_milestone`, `comment`: one POST;
+- `update_issue`, `update_milestone`: one PUT, no GET before it;
+- `get_issue`: one GET.
+
+`server_time` is the `Date` header of the issue listing's first page: python-gitlab keeps
+no response headers of a listing, so `_Session` (below) notes the `Date` of every response,
+and `list(iterator=True)` has fetched the first page by the time it returns.
+
+Waits and retries: every request python-gitlab sends goes through `_Session`, a
+`requests.Session` handed to `gitlab.Gitlab(session=...)`, which runs it through the shared
+`retry.Retrier` (each page of a listing on its own). python-gitlab's own `Retry` stays off
+(`retry_transient_errors=False`, and it never sees a 429): it sleeps with `time.sleep`
+(tests would really sleep), tells nobody, has no bound on the wait, and would re-send a
+POST whose response was lost, which is how a duplicate issue is made. A 429 is waited out
+with GitLab's `Retry-After` (any method: GitLab refused it, so nothing was applied) unless
+the wait exceeds `max_wait` (`RateLimited`); a 5xx or a lost connection is retried with
+backoff for GET and PUT only; on POST it surfaces at once as `TransientError`, so that the
+apply layer looks for the issue by its key marker before it creates it again.
+
+Errors carry the status and GitLab's message only; the token is never in them, nor in the
+python-gitlab exceptions chained under them (`_scrub`), nor in `repr()`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import gitlab
+import requests
+from gitlab.exceptions import GitlabAuthenticationError, GitlabError
+
+from syncer.errors import (
+    AuthError,
+    ForgeError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    TransientError,
+    ValidationFailed,
+)
+from syncer.forges.base import (
+    IssueChange,
+    IssueSpec,
+    LabelSpec,
+    MilestoneSpec,
+    RemoteIssue,
+    RemoteLabel,
+    RemoteMilestone,
+    Snapshot,
+    WaitReporter,
+)
+from syncer.forges.retry import (
+    Decide,
+    Retrier,
+    Sleep,
+    Wait,
+    backoff,
+    retry_after,
+    server_date,
+    utc_now,
+)
+
+FORGE = "gitlab"
+DEFAULT_BASE_URL = "https://gitlab.com"
+PER_PAGE = 100  # GitLab's maximum
+REQUEST_TIMEOUT = 60.0  # seconds; python-gitlab's default is to wait forever
+RATE_LIMIT_FALLBACK = 60.0  # a 429 without Retry-After or RateLimit-Reset
+TRANSIENT_STATUSES = frozenset({500, 502, 503, 504, *range(520, 531)})  # as python-gitlab's
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+JOB_TOKEN_ENV = "CI_JOB_TOKEN"
+JOB_TOKEN_ADVICE = (
+    "GitLab's CI job token (CI_JOB_TOKEN) cannot create issues, labels or milestones. "
+    "Create a project access token with the `api` scope and at least the Reporter role "
+    "(Settings > Access tokens), store it as a masked CI/CD variable such as "
+    "PHASESYNC_TOKEN, and use that instead."
+)
+
+_LOST = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+
+
+def job_token_advice(token: str | None, environ: Mapping[str, str] = os.environ) -> str | None:
+    """`JOB_TOKEN_ADVICE` when `token` is this CI job's `CI_JOB_TOKEN`, else `None`.
+
+    For the settings layer and `doctor`: the job token authenticates (so the first write
+    would fail with a 401/403 that says nothing useful) but can never create issues.
+    """
+    job_token = environ.get(JOB_TOKEN_ENV)
+    return JOB_TOKEN_ADVICE if token and job_token and token == job_token else None
+
+
+# --- the HTTP layer: waits and retries ------------------------------------------------------
+
+
+class _Refused(Exception):
+    """A 429 or 5xx answer, raised inside `_Session` so that `Retrier` can decide on it."""
+
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+class _Session(requests.Session):
+    """The session python-gitlab sends through: every request goes once through
+    `Retrier.run` (see the module doc), so each page of a listing is retried on its own.
+
+    `operation` is what the adapter is doing, for `RateLimited`; `last_date` is the `Date`
+    header of the last response (the forge's own clock), read by `snapshot()`.
+    """
+
+    def __init__(self, retrier: Retrier) -> None:
+        super().__init__()
+        self.retrier = retrier
+        self.operation = "request"
+        self.last_date: datetime | None = None
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        method = (request.method or "GET").upper()
+
+        def once() -> requests.Response:
+            response = super(_Session, self).send(request, **kwargs)
+            self.last_date = server_date(response.headers) or self.last_date
+            if response.status_code == 429 or response.status_code in TRANSIENT_STATUSES:
+                raise _Refused(response)
+            return response
+
+        # `fail` gives None: what is not retried reaches python-gitlab (a lost connection)
+        # or `_guard` (a `_Refused`) as it is, and `_guard` maps it with the operation.
+        return self.retrier.run(self.operation, once, self._decide(method), lambda exc: None)
+
+    def _decide(self, method: str) -> Decide:
+        idempotent = method in IDEMPOTENT_METHODS
+
+        def decide(exc: Exception, attempt: int) -> Wait | None:
+            if isinstance(exc, _Refused):
+                response, status = exc.response, exc.response.status_code
+                response.close()  # its body is not needed: hand the connection back
+                if status == 429:  # refused, not applied: safe to send again, even a POST
+                    seconds = _rate_limit_wait(response, self.last_date)
+                    return Wait(seconds, "GitLab rate limit (429)", rate_limit=True, status=429)
+                if idempotent:
+                    return Wait(backoff(attempt), f"GitLab answered {status} to {method}")
+                return None
+            if isinstance(exc, _LOST) and idempotent:
+                return Wait(backoff(attempt), f"GitLab connection lost on {method}")
+            return None
+
+        return decide
+
+
+def _rate_limit_wait(response: requests.Response, server_now: datetime | None) -> float:
+    """Seconds to wait: GitLab's `Retry-After`, else `RateLimit-Reset` (epoch seconds,
+    measured against the server's own `Date`, not our clock), else a minute."""
+    now = server_now or utc_now()
+    asked = retry_after(response.headers.get("Retry-After"), now)
+    if asked is not None:
+        return asked
+    reset = response.headers.get("RateLimit-Reset", "").strip()
+    if reset.isdigit():
+        return max(0.0, int(reset) - now.timestamp())
+    return RATE_LIMIT_FALLBACK
+
+
+# --- the adapter ----------------------------------------------------------------------------
+
+
+class GitLabForge:
+    """One GitLab project. `repo` is its full path (`group/sub/project`) or numeric id."""
+
+    def __init__(
+        self,
+        repo: str,
+        token: str | None,
+        base_url: str | None = None,
+        *,
+        max_wait: float = 900,
+        on_wait: WaitReporter | None = None,
+        retries: int = 5,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        self.repo = repo.strip().strip("/")
+        base = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.base_url = base.removesuffix("/api/v4")  # python-gitlab appends it itself
+        self._token = token  # only ever handed to python-gitlab; see __repr__ and _scrub
+        retrier = Retrier(
+            forge=FORGE, retries=retries, max_wait=max_wait, on_wait=on_wait, sleep=sleep
+        )
+        self._session = _Session(retrier)
+        self._gl = gitlab.Gitlab(
+            self.base_url,
+            private_token=token,
+            session=self._session,
+            timeout=REQUEST_TIMEOUT,
+            retry_transient_errors=False,  # _Session retries, and never a POST
+            user_agent=f"phasesync python-gitlab/{gitlab.__version__}",
+        )
+        project_id: str | int = int(self.repo) if self.repo.isdigit() else self.repo
+        self._project = self._gl.projects.get(project_id, lazy=True)
+        self._web_path: str | None = None if isinstance(project_id, int) else self.repo
+
+    def __repr__(self) -> str:
+        return f"GitLabForge({self.identity!r})"
+
+    @property
+    def kind(self) -> str:
+        return FORGE
+
+    @property
+    def identity(self) -> str:
+        split = urlsplit(self.base_url)
+        return f"gitlab:{split.netloc}{split.path}/{self.repo}"
+
+    # --- reading --------------------------------------------------------------------------
+
+    def snapshot(self, since: datetime | None = None) -> Snapshot:
+        with self._guard("list labels"):
+            labels = tuple(
+                _label(item.attributes)
+                for item in self._project.labels.list(iterator=True, per_page=PER_PAGE)
+            )
+        with self._guard("list milestones"):
+            milestones = tuple(
+                _milestone(item.attributes)
+                for item in self._project.milestones.list(iterator=True, per_page=PER_PAGE)
+            )
+        issues, server_time = self._issues(since)
+        return Snapshot(labels, milestones, issues, server_time, since)
+
+    def list_issues(self, since: datetime | None = None) -> tuple[RemoteIssue, ...]:
+        return self._issues(since)[0]
+
+    def _issues(self, since: datetime | None) -> tuple[tuple[RemoteIssue, ...], datetime]:
+        """The issues and the server's clock when their listing began."""
+        query: dict[str, Any] = {
+            "scope": "all",
+            "state": "all",
+            # Oldest first: an issue created while we page lands on the last page instead
+            # of pushing one we have not read yet onto a page we have already read.
+            "order_by": "created_at",
+            "sort": "asc",
+            "per_page": PER_PAGE,
+        }
+        if since is not None:
+            query["updated_after"] = _iso(since)
+        with self._guard("list issues"):
+            # `list(iterator=True)` fetches the first page before it returns, so the
+            # session's last Date header is that page's: the listing's start on the
+            # server's clock. Without one (a proxy that strips it) our own clock stands in.
+            listing = self._project.issues.list(iterator=True, **query)
+            server_time = self._session.last_date or datetime.now(UTC)
+            seen: dict[int, RemoteIssue] = {}
+            for item in listing:
+                issue = _issue(item.attributes)
+                seen.setdefault(issue.number, issue)
+        return tuple(seen.values()), server_time
+
+    def get_issue(self, number: int) -> RemoteIssue:
+        with self._guard(f"read issue #{number}"):
+            return _issue(self._project.issues.get(number).attributes)
+
+    # --- writing --------------------------------------------------------------------------
+
+    def create_label(self, spec: LabelSpec) -> RemoteLabel:
+        data = {"name": spec.name, "color": "#" + spec.color.lstrip("#").lower()}
+        if spec.description:
+            data["description"] = spec.description
+        with self._guard(f"create label {spec.name!r}"):
+            return _label(self._project.labels.create(data).attributes)
+
+    def create_milestone(self, spec: MilestoneSpec) -> RemoteMilestone:
+        data: dict[str, Any] = {"title": spec.title, "description": spec.description}
+        if spec.due is not None:
+            data["due_date"] = spec.due.isoformat()
+        if spec.start is not None:
+            data["start_date"] = spec.start.isoformat()
+        with self._guard(f"create milestone {spec.title!r}"):
+            return _milestone(self._project.milestones.create(data).attributes)
+
+    def update_milestone(self, milestone_id: int, spec: MilestoneSpec) -> RemoteMilestone:
+        # The spec is the whole wanted state: a date it lacks is cleared (JSON null).
+        data: dict[str, Any] = {
+            "title": spec.title,
+            "description": spec.description,
+            "due_date": spec.due.isoformat() if spec.due else None,
+            "start_date": spec.start.isoformat() if spec.start else None,
+        }
+        with self._guard(f"update milestone {spec.title!r}"):
+            return _milestone(self._project.milestones.update(milestone_id, data))
+
+    def create_issue(self, spec: IssueSpec) -> RemoteIssue:
+        data: dict[str, Any] = {
+            "title": spec.title,
+            "description": spec.body,
+            "labels": list(spec.labels),
+        }
+        if spec.milestone_id is not None:
+            data["milestone_id"] = spec.milestone_id
+        with self._guard("create issue"):
+            return _issue(self._project.issues.create(data).attributes)
+
+    def update_issue(self, number: int, change: IssueChange) -> RemoteIssue:
+        data: dict[str, Any] = {}
+        if change.title is not None:
+            data["title"] = change.title
+        if change.body is not None:
+            data["description"] = change.body
+        if change.labels is not None:
+            # The whole set, as GitLab documents it: comma-separated, "" for none. Label
+            # names cannot hold a comma on GitLab, so the join is unambiguous.
+            data["labels"] = ",".join(change.labels)
+        if change.milestone_id is not None:
+            data["milestone_id"] = change.milestone_id
+        if change.state is not None:
+            data["state_event"] = "close" if change.state == "closed" else "reopen"
+        # `state_reason` has no GitLab counterpart: a "not planned" close is a plain close,
+        # and the comment the apply layer posts says why.
+        if not data:  # nothing to send; answer with the issue as it is
+            return self.get_issue(number)
+        with self._guard(f"update issue #{number}"):
+            # `issues.update(iid, data)` sends the PUT straight away, no GET first.
+            return _issue(self._project.issues.update(number, data))
+
+    def comment(self, number: int, body: str) -> None:
+        with self._guard(f"comment on issue #{number}"):
+            self._project.issues.get(number, lazy=True).notes.create({"body": body})
+
+    def issue_url(self, number: int) -> str:
+        return f"{self.base_url}/{self._path()}/-/issues/{number}"
+
+    def _path(self) -> str:
+        """The project's full path; a project named by numeric id costs one GET, once."""
+        if self._web_path is None:
+            with self._guard("read project"):
+                self._web_path = str(self._gl.projects.get(self.repo).path_with_namespace)
+        return self._web_path
+
+    # --- errors ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _guard(self, operation: str) -> Iterator[None]:
+        """Turn whatever python-gitlab or requests raised into phasesync's errors."""
+        self._session.operation = operation
+        try:
+            yield
+        except _Refused as exc:  # a 429 or 5xx left after the retries
+            response = exc.response
+            raise self._http_error(operation, response.status_code, _body(response)) from None
+        except GitlabAuthenticationError as exc:
+            self._scrub(exc)
+            raise AuthError(FORGE, operation, self._text(exc.error_message), 401) from exc
+        except GitlabError as exc:
+            self._scrub(exc)
+            raise self._http_error(operation, exc.response_code, exc.error_message) from exc
+        except _LOST as exc:
+            raise TransientError(
+                FORGE,
+                operation,
+                "the connection was lost before GitLab answered; "
+                "the request may or may not have been applied",
+            ) from exc
+
+    def _http_error(self, operation: str, status: int | None, error_message: Any) -> ForgeError:
+        message = self._text(error_message)
+        if status == 401:
+            return AuthError(FORGE, operation, message, status)
+        if status == 403:
+            return PermissionDenied(FORGE, operation, message, status)
+        if status == 404:
+            host = urlsplit(self.base_url).netloc
+            where = f"project {self.repo} on {host} (or the token cannot see it)"
+            return NotFound(FORGE, operation, f"{message}: {where}", status)
+        if status in (400, 409, 422):
+            return ValidationFailed(FORGE, operation, message, status)
+        if status == 429:  # still limited after every wait `retries` allowed
+            return RateLimited(FORGE, operation, f"still rate limited: {message}", status)
+        if status is not None and status >= 500:
+            return TransientError(FORGE, operation, message, status)
+        return ForgeError(FORGE, operation, message, status)
+
+    def _scrub(self, exc: BaseException) -> None:
+        """Blank the token out of python-gitlab's exceptions (kept as `__cause__` for the
+        traceback) in case the server's answer echoed it back."""
+        chain: BaseException | None = exc
+        while self._token and chain is not None:
+            if isinstance(chain, GitlabError):
+                token = self._token
+                chain.args = tuple(str(a).replace(token, "[token]") for a in chain.args)
+                if token in str(chain.error_message):  # a str, or a dict of field errors
+                    chain.error_message = str(chain.error_message).replace(token, "[token]")
+                if chain.response_body:
+                    chain.response_body = chain.response_body.replace(token.encode(), b"[token]")
+            chain = chain.__cause__ or chain.__context__
+
+    def _text(self, error_message: Any) -> str:
+        """GitLab's message as one line of text, without the token in any case."""
+        if isinstance(error_message, bytes):
+            error_message = error_message.decode("utf-8", "replace")
+        if isinstance(error_message, dict):  # {"title": ["has already been taken"]}
+            error_message = "; ".join(
+                f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+                for k, v in error_message.items()
+            )
+        text = " ".join(str(error_message).split())[:500] or "no message"
+        # A proxy's error page may echo request headers back; never pass the token on.
+        return text.replace(self._token, "[token]") if self._token else text
+
+
+# --- payloads -> records (list-payload fields only) -----------------------------------------
+
+
+def _body(response: requests.Response) -> Any:
+    """GitLab's error message from a response body, as python-gitlab reads it."""
+    try:
+        data = response.json()
+    except ValueError:
+        return response.text
+    return data.get("message", data.get("error", data)) if isinstance(data, dict) else data
+
+
+def _iso(when: datetime) -> str:
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _timestamp(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _color(gitlab_color: str) -> str:
+    """`#AABBCC` / `#abc` -> `aabbcc` (GitLab keeps what it was given; we want one form)."""
+    hexa = gitlab_color.strip().lstrip("#").lower()
+    return "".join(c * 2 for c in hexa) if len(hexa) == 3 else hexa
+
+
+def _label(data: Mapping[str, Any]) -> RemoteLabel:
+    return RemoteLabel(data["name"], _color(data["color"]), data.get("description") or "")
+
+
+def _milestone(data: Mapping[str, Any]) -> RemoteMilestone:
+    due = data.get("due_date")
+    return RemoteMilestone(
+        id=int(data["id"]),
+        title=data["title"],
+        description=data.get("description") or "",
+        due=date.fromisoformat(due) if due else None,
+        state="closed" if data.get("state") == "closed" else "open",
+    )
+
+
+def _issue(data: Mapping[str, Any]) -> RemoteIssue:
+    milestone = data.get("milestone")
+    return RemoteIssue(
+        number=int(data["iid"]),
+        title=data["title"],
+        body=data.get("description") or "",
+        state="closed" if data["state"] == "closed" else "open",
+        labels=tuple(data.get("labels") or ()),
+        milestone=milestone["title"] if milestone else None,
+        url=data["web_url"],
+        updated_at=_timestamp(data["updated_at"]),
+    )

@@ -1,0 +1,190 @@
+"""What phasesync shows people and machines: diagnostics, document JSON, status.
+
+Functions here either return lines / JSON-ready dicts, or write to the `rich` Console they
+are given; nothing below `cli.py` and this module prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+
+from syncer.model import Diagnostic, Document, Item, Milestone, Phase, Requirement, Task
+
+# --- validate: diagnostics ------------------------------------------------------------------
+
+
+def _diagnostics(docs: Iterable[Document]) -> list[Diagnostic]:
+    found = [d for doc in docs for d in doc.diagnostics]
+    found.sort(key=lambda d: (d.file, d.line, d.col))
+    return found
+
+
+def render_diagnostics_text(docs: Iterable[Document]) -> list[str]:
+    """One `file:line:col: error|warning: message [code]` line per diagnostic, by file and line."""
+    return [d.format() for d in _diagnostics(docs)]
+
+
+def _escape_data(text: str) -> str:
+    # GitHub's workflow-command escaping (actions/toolkit, command.ts).
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_diagnostics_github(docs: Iterable[Document]) -> list[str]:
+    """GitHub Actions annotations: `::error file=…,line=…,col=…::message [code]`."""
+    return [
+        f"::{d.severity.value} file={_escape_property(d.file)},line={d.line},col={d.col}"
+        f"::{_escape_data(f'{d.message} [{d.code}]')}"
+        for d in _diagnostics(docs)
+    ]
+
+
+def _item_json(item: Item) -> dict[str, Any]:
+    return {
+        "key": str(item.key),
+        "kind": item.kind.value,
+        "title": item.title,
+        "checked": item.checked,
+        "line": item.pos.line,
+        "week": item.week if isinstance(item, Task) else None,
+        "priority": item.priority if isinstance(item, Requirement) else None,
+        "estimate": item.estimate if isinstance(item, Requirement) else None,
+    }
+
+
+def _milestone_json(m: Milestone) -> dict[str, Any]:
+    return {"name": m.name, "date": m.date.isoformat(), "line": m.line}
+
+
+def documents_json(docs: Sequence[Document]) -> dict[str, Any]:
+    """`validate --json`: every phase with its items and milestones, and every diagnostic."""
+    phases = [
+        {
+            "file": doc.path,
+            "number": phase.number,
+            "name": phase.name,
+            "due": phase.due.isoformat() if phase.due else None,
+            "items": [_item_json(item) for item in phase.items],
+            "milestones": [_milestone_json(m) for m in phase.milestones],
+        }
+        for doc in docs
+        if (phase := doc.phase) is not None
+    ]
+    diagnostics = [
+        {
+            "file": d.file,
+            "line": d.line,
+            "severity": d.severity.value,
+            "code": d.code,
+            "message": d.message,
+        }
+        for d in _diagnostics(docs)
+    ]
+    return {"phases": phases, "diagnostics": diagnostics}
+
+
+# --- status ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _PhaseStatus:
+    phase: Phase
+    requirements_done: int
+    tasks_done: int
+    checklist_done: int
+    # A milestone has no box of its own, so the document cannot say which items it needs:
+    # a milestone in the past counts as missed while its phase still has open items.
+    missed: tuple[Milestone, ...]
+    # Open items of a phase whose due date has passed.
+    overdue: tuple[Item, ...]
+
+
+def _status(phase: Phase, today: date) -> _PhaseStatus:
+    requirements_done = sum(r.checked for r in phase.requirements)
+    tasks_done = sum(t.checked for t in phase.tasks)
+    open_items = [i for i in phase.items if not i.checked]
+    due = phase.due
+    return _PhaseStatus(
+        phase=phase,
+        requirements_done=requirements_done,
+        tasks_done=tasks_done,
+        checklist_done=sum(c.checked for c in phase.checklist),
+        missed=tuple(m for m in phase.milestones if m.date < today and open_items),
+        overdue=tuple(open_items) if due is not None and due < today else (),
+    )
+
+
+def _phases(docs: Iterable[Document]) -> list[Phase]:
+    return [doc.phase for doc in docs if doc.phase is not None]
+
+
+def status_json(docs: Sequence[Document], today: date) -> dict[str, Any]:
+    """`status --json`: per phase, done/total counts, milestones and overdue items."""
+    phases = []
+    for phase in _phases(docs):
+        s = _status(phase, today)
+        phases.append(
+            {
+                "file": phase.file,
+                "number": phase.number,
+                "name": phase.name,
+                "due": phase.due.isoformat() if phase.due else None,
+                "requirements": {"done": s.requirements_done, "total": len(phase.requirements)},
+                "tasks": {"done": s.tasks_done, "total": len(phase.tasks)},
+                "checklist": {"done": s.checklist_done, "total": len(phase.checklist)},
+                "milestones": [
+                    {**_milestone_json(m), "missed": m in s.missed} for m in phase.milestones
+                ],
+                "overdue": [
+                    {"key": str(i.key), "title": i.title, "line": i.pos.line} for i in s.overdue
+                ],
+            }
+        )
+    return {"today": today.isoformat(), "phases": phases}
+
+
+def _progress_row(table: Table, label: str, done: int, total: int) -> None:
+    bar = ProgressBar(total=max(total, 1), completed=done if total else 0, width=30)
+    percent = f"{100 * done // total}%" if total else "–"
+    table.add_row(label, f"{done}/{total}", bar, percent)
+
+
+def print_status(console: Console, docs: Sequence[Document], today: date) -> None:
+    """Per phase: done/total with a progress bar, milestone dates, missed and overdue items."""
+    phases = _phases(docs)
+    if not phases:
+        console.print("no phase documents")
+        return
+    for phase in phases:
+        s = _status(phase, today)
+        due = f", due {phase.due.isoformat()}" if phase.due else ""
+        title = escape(f"Phase {phase.number}: {phase.name}")
+        console.print(f"[bold]{title}[/bold]{due}  [dim]{escape(phase.file)}[/dim]")
+        table = Table(show_header=False, box=None, padding=(0, 1))
+        _progress_row(table, "requirements", s.requirements_done, len(phase.requirements))
+        _progress_row(table, "tasks", s.tasks_done, len(phase.tasks))
+        if phase.checklist:
+            _progress_row(table, "checklist", s.checklist_done, len(phase.checklist))
+        console.print(table)
+        for m in phase.milestones:
+            mark = "[red]missed[/red]" if m in s.missed else ""
+            console.print(
+                f"  {m.date.isoformat()}  {escape(m.name)} {mark}".rstrip(), highlight=False
+            )
+        if s.overdue:
+            console.print(f"  [red]{len(s.overdue)} open items past the due date:[/red]")
+            for item in s.overdue:
+                where = escape(f"{phase.file}:{item.pos.line}")
+                console.print(f"    {where}  {escape(item.title)}", highlight=False)
+        console.print()

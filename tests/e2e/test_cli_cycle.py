@@ -1,0 +1,100 @@
+"""The planner's cases end to end: `phasesync` in a subprocess, real HTTP on loopback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.e2e.conftest import Loopback
+
+pytestmark = pytest.mark.e2e
+
+P2 = "phase-2-authentication.md"
+SIGN_IN = "phase-2/functional/password-sign-in"
+
+
+def _replace(lb: Loopback, old: bytes, new: bytes) -> None:
+    path = lb.harness.doc(P2)
+    data = path.read_bytes()
+    assert data.count(old) == 1
+    path.write_bytes(data.replace(old, new))
+
+
+def test_validate_plan_push_pull_sync_cycle(loopback: Loopback) -> None:
+    cli, h = loopback.cli, loopback.harness
+    assert "0 error(s)" in cli("validate").stderr
+    plan = json.loads(cli("plan", "--json").stdout)
+    assert plan["plan"]["writes"] > 36
+    assert cli("plan", "--detailed-exitcode", check=2).returncode == 2
+
+    cli("push", "--dry-run")
+    assert h.writes() == 0 and not (h.root / "phasesync.lock").exists()
+
+    cli("push")
+    assert len(h.issues()) == 36
+    h.emulator.reset_log()
+    out = cli("push").stdout
+    assert h.writes() == 0, out
+    assert cli("plan", "--detailed-exitcode").returncode == 0
+
+    n = h.number_of(SIGN_IN)
+    h.close(n)  # closed on the forge -> ticked by pull
+    assert cli("pull", "--check", check=1).returncode == 1
+    cli("pull")
+    assert b"- [x] **Password sign-in**" in h.doc(P2).read_bytes()
+    cli("pull", "--check")
+
+    h.reopen(n)  # reopened on the forge -> unticked by sync
+    cli("sync")
+    assert b"- [ ] **Password sign-in**" in h.doc(P2).read_bytes()
+
+    _replace(loopback, b"- [ ] **Password sign-in**", b"- [x] **Password sign-in**")
+    cli("sync")  # ticked in the document -> closed on the forge
+    assert h.issue(n).closed
+    _replace(loopback, b"- [x] **Password sign-in**", b"- [ ] **Password sign-in**")
+    cli("sync")  # unticked in the document -> reopened
+    assert not h.issue(n).closed
+
+
+def test_title_conflict_exits_1_and_prefer_resolves(loopback: Loopback) -> None:
+    cli, h = loopback.cli, loopback.harness
+    cli("push")
+    n = h.number_of(SIGN_IN)
+    _replace(loopback, b"**Password sign-in**", b"**Password login**")
+    h.set_title(n, "Sign in with password")
+    proc = cli("sync", check=1)
+    assert "conflict" in proc.stderr and "Password login" in proc.stderr
+    assert "Sign in with password" in proc.stderr
+    cli("sync", "--prefer", "document")
+    assert h.issue(n).title == "Password login"
+
+
+def test_removed_item_closes_and_edit_updates(loopback: Loopback) -> None:
+    cli, h = loopback.cli, loopback.harness
+    cli("push")
+    gone = h.number_of("phase-2/week-3/external-security-review")
+    edited = h.number_of("phase-2/functional/password-reset")
+    path = h.doc(P2)
+    data = path.read_bytes()
+    data = b"\n".join(ln for ln in data.split(b"\n") if b"External security review" not in ln)
+    path.write_bytes(data.replace(b"valid for 30 minutes", b"valid for 15 minutes"))
+    cli("sync")
+    assert h.issue(gone).closed
+    assert "15 minutes" in h.issue(edited).body
+
+
+def test_bad_token_is_one_clear_line_and_exit_1(loopback: Loopback) -> None:
+    cli = loopback.cli
+    cli.env["PHASESYNC_TOKEN"] = "wrong-token-value"
+    proc = cli("push", check=1)
+    assert "Traceback" not in proc.stderr
+    assert "wrong-token-value" not in proc.stderr + proc.stdout
+    assert "401" in proc.stderr
+
+
+def test_unknown_config_key_exits_2(loopback: Loopback) -> None:
+    cli = loopback.cli
+    (cli.root / "phasesync.toml").write_text('pathz = ["docs/**/*.md"]\n')
+    proc = cli("validate", check=2)
+    assert "pathz" in proc.stderr and "Traceback" not in proc.stderr
