@@ -131,7 +131,7 @@ class Forge(Protocol):
 
     @property
     def identity(self) -> str:
-        """`github:owner/name@host` style key under which the lock keeps this forge's state."""
+        """`github:{host}/{owner}/{name}` style key under which the lock keeps this forge's state."""
         ...
 
     def snapshot(self, since: datetime | None = None) -> Snapshot:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from pathlib import Path
 
 from syncer.files import read_document_bytes
@@ -163,14 +164,14 @@ class _TaskDraft:
     subtasks: list[SubTask] = field(default_factory=list)
 
 
-class _Role:
+class _Role(Enum):
     """What a boxed entry turned into when it is not a requirement or a task."""
 
     DROPPED = "dropped"  # a placeholder or a duplicate: its nested items go with it
     CHECKLIST = "checklist"
 
 
-_Owner = _ReqDraft | _TaskDraft | str
+_Owner = _ReqDraft | _TaskDraft | _Role
 
 
 class _PhaseBuilder:
@@ -273,7 +274,7 @@ class _PhaseBuilder:
             elif owner is None and _section(entry) == "key milestones":
                 self._milestone(entry)
             return
-        if owner == _Role.DROPPED:
+        if owner is _Role.DROPPED:
             self.owners[entry] = _Role.DROPPED
         elif isinstance(owner, _TaskDraft):
             # Nested task items are sub-tasks: a checklist in the parent's issue body.
@@ -386,6 +387,12 @@ class _PhaseBuilder:
         item = split_item_line(src, entry.line, box.offset)
         text = src.decode(item.text_start, item.text_end).strip()
         col = src.col(item.text_start)
+        if not text:
+            # The text wraps onto the next line; the first line is what links and renames
+            # edit, so it must hold the text.
+            self.warn(entry.line, "empty-item", "a task with no text after its box", col)
+            self.owners[entry] = _Role.DROPPED
+            return
         if is_placeholder(text):
             self.warn(entry.line, "placeholder", f"`{text}` is an unfilled placeholder", col)
             self.owners[entry] = _Role.DROPPED
@@ -405,7 +412,7 @@ class _PhaseBuilder:
         text = src.decode(item.text_start, item.text_end).strip()
         # Unfilled template checklists (`- [ ] [Dependency 1]`) are dropped without a
         # warning: they are never synced, so there is nothing to protect.
-        if is_placeholder(text) or _is_placeholder_requirement(text):
+        if not text or is_placeholder(text) or _is_placeholder_requirement(text):
             return
         heading = entry.heading.text if entry.heading is not None else ""
         pos = self._pos(item, entry.line, item.text_start, item.text_end)

@@ -146,7 +146,8 @@ def harness(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Harness]
     copy_examples(tmp_path)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         mount(emulator, rsps, API[kind])
-        forge = open_forge(kind, REPO, TOKEN, API[kind], on_wait=lambda what, s: None)
-        if hasattr(forge, "_sleep"):
-            forge._sleep = lambda s: None
+        waits: list[float] = []
+        forge = open_forge(
+            kind, REPO, TOKEN, API[kind], on_wait=lambda what, s: None, sleep=waits.append
+        )
         yield Harness(kind, emulator, forge, tmp_path)

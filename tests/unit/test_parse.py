@@ -505,3 +505,27 @@ def test_load_documents_paths_relative_to_root_and_duplicate_phase(tmp_path: Pat
     assert codes(docs[1]) == [(1, "duplicate-phase")]
     assert "docs/a.md" in docs[1].diagnostics[0].message
     assert load_documents([a])[0].path == a.as_posix()
+
+
+def test_task_with_no_text_on_its_first_line_is_reported() -> None:
+    doc = parse(HEAD + "## Implementation Plan\n#### Week 1: W\n- [ ]\n  wrapped text\n")
+    phase = doc.phase
+    assert phase is not None and phase.tasks == ()
+    assert codes(doc) == [(5, "empty-item")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"- - [ ] nested on one line\n", [(5, 1)]),
+        (b"1. - [x] ordered then bullet\n", [(6, 1)]),
+        (b"-\n  [ ] paragraph on the next line\n", [(5, 2)]),
+        (b"-\t[ ]\ttabs\n", [(3, 1)]),
+        (b"- [ ] [ ] two brackets\n", [(3, 1)]),
+        (b"- > - [ ] quote in an item\n", []),
+        (b"- [x]\n", []),
+        (b"\xef\xbb\xbf- [ ] on the first line after a BOM\n", [(6, 1)]),
+    ],
+)
+def test_box_offsets_on_unusual_lines(text: bytes, expected: list[tuple[int, int]]) -> None:
+    assert [(b.offset, b.line) for b in find_boxes(text)] == expected
