@@ -386,15 +386,18 @@ def plan(
     if direction not in ("sync", "push", "pull"):
         _fail("--direction takes sync, push or pull", 2)
     common = Common(config, forge, repo, base_url, json_out, verbose, quiet)
+    how: Literal["push", "pull", "sync"] = "push" if direction == "push" else "sync"
+    if direction == "pull":
+        how = "pull"
     _run(
-        direction,
+        how,
         common,
         paths,
         dry_run=True,
         plan_only=True,
         fmt=fmt,
         detailed_exitcode=detailed_exitcode,
-    )  # type: ignore[arg-type]
+    )
 
 
 @app.command()

@@ -131,7 +131,7 @@ class Forge(Protocol):
 
     @property
     def identity(self) -> str:
-        """`github:{host}/{owner}/{name}` style key under which the lock keeps this forge's state."""
+        """`github:{host}/{owner}/{name}`: the key of this forge's state in the lock."""
         ...
 
     def snapshot(self, since: datetime | None = None) -> Snapshot:

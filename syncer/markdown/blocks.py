@@ -50,8 +50,9 @@ class Entry:
     """One list item outside block quotes.
 
     `line` is the 0-based line of the item's first paragraph (of the item itself when it
-    does not start with a paragraph); `text` is that paragraph's inline content, lines joined
-    by `\\n`, without the box for task items. `box` is set for task-list items only.
+    does not start with a paragraph); `text` is that paragraph's inline content as written,
+    lines joined by `\\n` (a task item's text starts with its box). `box` is set for
+    task-list items only.
     """
 
     line: int

@@ -98,3 +98,60 @@ def test_unknown_config_key_exits_2(loopback: Loopback) -> None:
     (cli.root / "phasesync.toml").write_text('pathz = ["docs/**/*.md"]\n')
     proc = cli("validate", check=2)
     assert "pathz" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_both_sides_changed_alike_and_forge_edits_restored(loopback: Loopback) -> None:
+    cli, h = loopback.cli, loopback.harness
+    cli("push")
+    n = h.number_of(SIGN_IN)
+    other = h.number_of("phase-2/functional/password-reset")
+    # ticked in the document and closed on the forge: recorded, nothing sent
+    _replace(loopback, b"- [ ] **Password sign-in**", b"- [x] **Password sign-in**")
+    h.close(n)
+    # retitled on the forge only: restored from the document
+    h.set_title(other, "Forgot password")
+    h.emulator.reset_log()
+    out = cli("sync", "-v").stdout
+    assert h.writes() == 1, out
+    assert h.issue(other).title == "Password reset"
+    assert h.issue(n).closed
+    assert "restored" in out
+
+
+def test_removed_but_reopened_on_the_forge_is_a_conflict(loopback: Loopback) -> None:
+    cli, h = loopback.cli, loopback.harness
+    cli("push")
+    n = h.number_of("phase-2/week-1/create-users-and-identities-migrations")
+    h.reopen(n)
+    path = h.doc(P2)
+    path.write_bytes(
+        b"\n".join(
+            ln for ln in path.read_bytes().split(b"\n") if b"identities` migrations" not in ln
+        )
+    )
+    proc = cli("push", check=1)
+    assert "removed from the document but changed on the forge" in proc.stderr
+    assert not h.issue(n).closed
+
+
+def test_prefer_forge_writes_the_title_into_the_document(loopback: Loopback) -> None:
+    cli, h = loopback.cli, loopback.harness
+    cli("push")
+    n = h.number_of(SIGN_IN)
+    _replace(loopback, b"**Password sign-in**", b"**Password login**")
+    h.set_title(n, "Sign in with password")
+    cli("sync", "--prefer", "forge")
+    assert b"**Sign in with password**" in h.doc(P2).read_bytes()
+    h.emulator.reset_log()
+    cli("sync")
+    assert h.writes() == 0
+
+
+def test_lost_lock_finds_issues_by_marker(loopback: Loopback) -> None:
+    cli, h = loopback.cli, loopback.harness
+    cli("push")
+    (h.root / "phasesync.lock").unlink()
+    h.emulator.reset_log()
+    cli("sync")
+    assert h.writes() == 0 and len(h.issues()) == 36
+    assert (h.root / "phasesync.lock").exists()

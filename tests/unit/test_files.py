@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from syncer import files
 from syncer.errors import DocumentError
 from syncer.files import atomic_write_text, read_document_bytes, write_atomic
 
@@ -61,7 +60,7 @@ def test_failed_write_leaves_no_temporary_file(
     def broken_replace(src: str, dst: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(files.os, "replace", broken_replace)
+    monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(DocumentError) as err:
         write_atomic(path, b"new", expected=b"old")
     assert "No space left" in str(err.value)
@@ -78,7 +77,7 @@ def test_interrupted_write_leaves_no_temporary_file(
     def interrupted(fd: int) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(files.os, "fsync", interrupted)
+    monkeypatch.setattr(os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_atomic(path, b"new", expected=b"old")
     assert path.read_bytes() == b"old"
