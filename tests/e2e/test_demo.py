@@ -1,0 +1,38 @@
+"""`phasesync demo` is the first thing a newcomer runs: it must work, on both forges."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pytest
+from rich.console import Console
+
+from syncer.demo import run_demo
+
+
+@pytest.mark.parametrize("forge", ["github", "gitlab"])
+def test_demo_runs_the_whole_cycle(forge: str) -> None:
+    out = io.StringIO()
+    result = run_demo(Console(file=out, width=200), forge=forge)
+    text = out.getvalue()
+    assert result.created == 36
+    before, after = result.pull_changed
+    assert "- [ ] **Password sign-in**" in before
+    assert after == before.replace("- [ ]", "- [x]", 1)
+    assert result.idle_requests <= 5
+    assert "push again: nothing to send" in text and "0 write request(s)" in text
+
+
+def test_demo_command_in_a_subprocess() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "syncer", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "COLUMNS": "160"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "+ - [x] **Password sign-in**" in proc.stdout
+    assert "Traceback" not in proc.stderr
