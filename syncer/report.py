@@ -188,3 +188,70 @@ def print_status(console: Console, docs: Sequence[Document], today: date) -> Non
                 where = escape(f"{phase.file}:{item.pos.line}")
                 console.print(f"    {where}  {escape(item.title)}", highlight=False)
         console.print()
+
+
+# --- status as Markdown (job summary, wiki page) --------------------------------------------
+
+_BAR_WIDTH = 20
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"})
+
+
+def _md(text: str) -> str:
+    """Text shown literally in Markdown: emphasis, links, HTML and table pipes escaped."""
+    return text.translate(_MD_SPECIAL)
+
+
+def text_bar(done: int, total: int, width: int = _BAR_WIDTH) -> str:
+    """`████████░░░░░░░░░░░░ 40%`: a progress bar in plain characters, for Markdown."""
+    if total <= 0:
+        return "░" * width + " –"
+    filled = round(width * done / total)
+    return "█" * filled + "░" * (width - filled) + f" {100 * done // total}%"
+
+
+def status_markdown(docs: Sequence[Document], today: date) -> str:
+    """`status --format markdown`: per phase a progress table with text bars, the key
+    milestones (missed ones marked) and the open items past the phase's due date."""
+    phases = _phases(docs)
+    if not phases:
+        return "_No phase documents._\n"
+    items = [i for p in phases for i in p.items]
+    done = sum(i.checked for i in items)
+    out = [
+        f"**{len(phases)} phase(s), {done}/{len(items)} items done** (as of {today.isoformat()})",
+        "",
+    ]
+    for phase in phases:
+        s = _status(phase, today)
+        out.append(f"### Phase {_md(phase.number)}: {_md(phase.name)}")
+        out.append("")
+        due = f" · due {phase.due.isoformat()}" if phase.due else ""
+        out.append(f"`{phase.file}`{due}")
+        out.append("")
+        out.append("| | done | progress |")
+        out.append("| --- | ---: | --- |")
+        rows = [
+            ("requirements", s.requirements_done, len(phase.requirements)),
+            ("tasks", s.tasks_done, len(phase.tasks)),
+        ]
+        if phase.checklist:
+            rows.append(("checklist", s.checklist_done, len(phase.checklist)))
+        for label, n, total in rows:
+            out.append(f"| {label} | {n}/{total} | `{text_bar(n, total)}` |")
+        out.append("")
+        if phase.milestones:
+            out.append("**Milestones**")
+            out.append("")
+            for m in phase.milestones:
+                missed = " — **missed**" if m in s.missed else ""
+                passed = " ✓" if m.date < today and m not in s.missed else ""
+                out.append(f"- {m.date.isoformat()} {_md(m.name)}{passed}{missed}")
+            out.append("")
+        if s.overdue:
+            assert phase.due is not None
+            out.append(f"**Overdue**: {len(s.overdue)} open item(s) past {phase.due.isoformat()}")
+            out.append("")
+            for item in s.overdue:
+                out.append(f"- {_md(item.title)} (`{phase.file}:{item.pos.line}`)")
+            out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"

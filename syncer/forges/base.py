@@ -161,3 +161,33 @@ class Forge(Protocol):
     def comment(self, number: int, body: str) -> None: ...
 
     def issue_url(self, number: int) -> str: ...
+
+
+# --- what `phasesync doctor` asks the adapters ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What the token may do on the repository, as far as the forge says.
+
+    `role` is the forge's own word for it (GitHub `write`, GitLab `Developer`); `scopes` are
+    the token's scopes when the forge tells them (GitLab access tokens), else None. `known`
+    is False when the forge reports no permissions for this kind of token (GitHub Actions
+    and app tokens): then the three flags are only a guess and `doctor` says so.
+    """
+
+    role: str
+    issues: bool  # may create, edit, close and reopen issues
+    labels: bool  # may create labels
+    milestones: bool  # may create and edit milestones
+    scopes: tuple[str, ...] | None = None
+    known: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RateBudget:
+    """Requests left in the current rate-limit window, and when the window resets."""
+
+    remaining: int
+    limit: int
+    reset: datetime | None = None

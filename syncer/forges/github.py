@@ -58,11 +58,13 @@ from syncer.errors import (
     ValidationFailed,
 )
 from syncer.forges.base import (
+    Access,
     IssueChange,
     IssueSpec,
     IssueState,
     LabelSpec,
     MilestoneSpec,
+    RateBudget,
     RemoteIssue,
     RemoteLabel,
     RemoteMilestone,
@@ -417,6 +419,69 @@ class GitHubForge:
             lambda: self._repo.get_issue(number).create_comment(body),
             idempotent=False,
             subject=number,
+        )
+
+    # --- what the token may do (`phasesync doctor`) ----------------------------------------
+
+    def whoami(self) -> str:
+        """The login the token belongs to (GET /user; raises `AuthError` when it is refused).
+
+        An Actions or GitHub App token has no user: GitHub answers 403 "Resource not
+        accessible by integration", which still proves the token valid.
+        """
+        try:
+            _, data = self._run(
+                "read the token's user", lambda: self._requester.requestJsonAndCheck("GET", "/user")
+            )
+        except PermissionDenied:
+            return "an Actions or GitHub App token"
+        return str(data.get("login") or "?")
+
+    def access(self) -> Access:
+        """The repository's `permissions` for this token (GET /repos/{owner}/{name}).
+
+        A classic token also says its scopes (`X-OAuth-Scopes`): without `repo` or
+        `public_repo` it cannot write whatever the user's role. Actions and app tokens get
+        no `permissions` at all: `known` is then False.
+        """
+        headers, data = self._run(
+            "read repository", lambda: self._requester.requestJsonAndCheck("GET", self._repo.url)
+        )
+        lower = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+        scopes: tuple[str, ...] | None = None
+        if "x-oauth-scopes" in lower:
+            scopes = tuple(s.strip() for s in lower["x-oauth-scopes"].split(",") if s.strip())
+        scoped = scopes is None or bool({"repo", "public_repo"} & set(scopes))
+        perms = data.get("permissions")
+        if not isinstance(perms, dict):
+            return Access("not reported", scoped, scoped, scoped, scopes, known=False)
+        role = next(
+            (name for name in ("admin", "maintain", "push", "triage", "pull") if perms.get(name)),
+            "none",
+        )
+        write = scoped and role in ("admin", "maintain", "push")
+        triage = scoped and (write or role == "triage")
+        role = "write" if role == "push" else "read" if role == "pull" else role
+        return Access(role, issues=triage, labels=write, milestones=write, scopes=scopes)
+
+    def rate_budget(self) -> RateBudget | None:
+        """The core rate limit left (GET /rate_limit, which costs nothing); None when the
+        server has rate limiting turned off (GitHub Enterprise answers 404)."""
+        try:
+            _, data = self._run(
+                "read the rate limit",
+                lambda: self._requester.requestJsonAndCheck("GET", "/rate_limit"),
+            )
+        except NotFound:
+            return None
+        core = (data.get("resources") or {}).get("core") or data.get("rate") or {}
+        if "remaining" not in core:
+            return None
+        reset = core.get("reset")
+        return RateBudget(
+            remaining=int(core["remaining"]),
+            limit=int(core.get("limit") or 0),
+            reset=datetime.fromtimestamp(int(reset), UTC) if reset else None,
         )
 
     # --- retries and errors ---------------------------------------------------------------

@@ -51,10 +51,12 @@ from syncer.errors import (
     ValidationFailed,
 )
 from syncer.forges.base import (
+    Access,
     IssueChange,
     IssueSpec,
     LabelSpec,
     MilestoneSpec,
+    RateBudget,
     RemoteIssue,
     RemoteLabel,
     RemoteMilestone,
@@ -87,6 +89,13 @@ JOB_TOKEN_ADVICE = (
     "(Settings > Access tokens), store it as a masked CI/CD variable such as "
     "PHASESYNC_TOKEN, and use that instead."
 )
+
+# GitLab's access levels (`Gitlab::Access`), for `doctor`.
+GUEST, REPORTER = 10, 20
+ROLES = {
+    5: "Minimal access", 10: "Guest", 15: "Planner", 20: "Reporter",
+    30: "Developer", 40: "Maintainer", 50: "Owner",
+}  # fmt: skip
 
 _LOST = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
@@ -345,6 +354,64 @@ class GitLabForge:
             with self._guard("read project"):
                 self._web_path = str(self._gl.projects.get(self.repo).path_with_namespace)
         return self._web_path
+
+    # --- what the token may do (`phasesync doctor`) ----------------------------------------
+
+    def whoami(self) -> str:
+        """The user name the token belongs to (GET /user; `AuthError` when refused)."""
+        with self._guard("read the token's user"):
+            data = self._gl.http_get("/user")
+        return str(data.get("username") or "?") if isinstance(data, dict) else "?"
+
+    def access(self) -> Access:
+        """The token's role on the project (its `permissions`, GET /projects/:id) and its
+        scopes (GET /personal_access_tokens/self, which only personal, project and group
+        access tokens may ask: for others the scopes stay unknown).
+
+        Creating issues takes the `api` scope and the Guest role; labels and milestones the
+        Reporter role.
+        """
+        project_id: str | int = int(self.repo) if self.repo.isdigit() else self.repo
+        with self._guard("read project"):
+            attributes = self._gl.projects.get(project_id).attributes
+        scopes: tuple[str, ...] | None
+        try:
+            with self._guard("read the token's scopes"):
+                token = self._gl.http_get("/personal_access_tokens/self")
+            raw = token.get("scopes") if isinstance(token, dict) else None
+            scopes = tuple(str(s) for s in raw) if isinstance(raw, list) else None
+        except ForgeError:
+            scopes = None
+        api = scopes is None or "api" in scopes
+        permissions = attributes.get("permissions")
+        levels = [
+            int(entry["access_level"])
+            for entry in (permissions or {}).values()
+            if isinstance(entry, dict) and isinstance(entry.get("access_level"), int)
+        ]
+        if not levels:
+            return Access("not reported", api, api, api, scopes, known=False)
+        level = max(levels)
+        return Access(
+            role=ROLES.get(level, f"access level {level}"),
+            issues=api and level >= GUEST,
+            labels=api and level >= REPORTER,
+            milestones=api and level >= REPORTER,
+            scopes=scopes,
+        )
+
+    def rate_budget(self) -> RateBudget | None:
+        """What the `RateLimit-*` headers of an answer say (GitLab.com sends them); None
+        when the instance sends none."""
+        with self._guard("read the rate limit"):
+            response = self._gl.http_request("get", "/user")
+        remaining = response.headers.get("RateLimit-Remaining", "").strip()
+        limit = response.headers.get("RateLimit-Limit", "").strip()
+        if not remaining.isdigit() or not limit.isdigit():
+            return None
+        reset = response.headers.get("RateLimit-Reset", "").strip()
+        when = datetime.fromtimestamp(int(reset), UTC) if reset.isdigit() else None
+        return RateBudget(int(remaining), int(limit), when)
 
     # --- errors ---------------------------------------------------------------------------
 

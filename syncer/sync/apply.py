@@ -303,7 +303,8 @@ class Applier:
     @staticmethod
     def _edit(e: EditDocument, doc: Document) -> Edit:
         if e.what in ("tick", "untick"):
-            return box_edit(e.pos, e.what == "tick")
+            # With the bytes, a stale position is refused instead of editing the wrong byte.
+            return box_edit(e.pos, e.what == "tick", doc.data)
         if e.what == "link":
             assert e.number is not None and e.url is not None
             return link_edit(e.pos, e.number, e.url)

@@ -391,8 +391,10 @@ class _Planner:
                 continue
             if self.direction == "pull":
                 continue
-            if remote.closed and entry.checked:
-                self.entries[key] = None  # already closed: forget it
+            if remote.closed:
+                # Closed already (by hand, or by a run that died before it recorded its own
+                # close): both sides agree the item is gone and nothing is left to write.
+                self.entries[key] = None
                 continue
             if self.cfg.on_removed == "keep":
                 self.entries[key] = None
@@ -411,9 +413,6 @@ class _Planner:
                         f"({'closed' if remote.closed else 'open'})",
                     )
                 )
-                continue
-            if remote.closed:
-                self.entries[key] = None
                 continue
             self.removal_closes += 1
             self.issues.append(

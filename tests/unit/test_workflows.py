@@ -21,7 +21,9 @@ import yaml
 from syncer.init import render_workflow
 
 ROOT = Path(__file__).resolve().parents[2]
-PHASESYNC_WORKFLOW = ROOT / ".github/workflows/phasesync.yml"
+# The example workflow lives in config/: in .github/workflows it would run on this
+# repository's own schedule and issue events, which has no phase documents to sync.
+PHASESYNC_WORKFLOW = ROOT / "config/github-workflow.phasesync.yml"
 CI_WORKFLOW = ROOT / ".github/workflows/ci.yml"
 ACTION = ROOT / "action.yml"
 GITLAB_TEMPLATE = ROOT / "config/gitlab-ci.phasesync.yml"
@@ -137,6 +139,25 @@ def test_pre_commit_hook() -> None:
     assert pattern.search("docs/phases/2026/phase-3.md")
     assert not pattern.search("docs/phases/diagram.png")
     assert not pattern.search("README.md")
+
+
+def test_only_ci_is_active_in_this_repository() -> None:
+    active = sorted(p.name for p in (ROOT / ".github/workflows").iterdir())
+    assert active == ["ci.yml"]
+    assert "schedule" not in triggers(load_yaml(CI_WORKFLOW))
+
+
+def test_ci_script_lints_every_shipped_definition() -> None:
+    text = CI_RUN.read_text(encoding="utf-8")
+    shipped = PHASESYNC_WORKFLOW.relative_to(ROOT).as_posix()
+    lint = next(line for line in text.splitlines() if line.strip().startswith("node - "))
+    assert ".github/workflows/*.yml" in lint and shipped in lint
+    schema_part = text.split("--builtin-schema vendor.github-workflows", 1)[1].split(
+        "check-jsonschema", 1
+    )[0]
+    assert shipped in schema_part
+    assert f"vendor.gitlab-ci {GITLAB_TEMPLATE.relative_to(ROOT).as_posix()}" in text
+    assert f"vendor.github-actions {ACTION.relative_to(ROOT).as_posix()}" in text
 
 
 def test_ci_workflow_runs_ci_script_on_supported_pythons() -> None:

@@ -192,7 +192,15 @@ class GitLabEmulator(EmulatorBase):
         web, today, rest = request.base_url, self.now().date(), parts[2:]
         match (method, rest):
             case ("GET", []):
-                return Reply(200, project_json(project, web))
+                # Only the single-project answer carries `permissions`, as on GitLab. The
+                # emulator's write tokens act as a Developer; read tokens (scope `read_api`)
+                # as a Reporter.
+                level = 30 if access == "write" else 20
+                permissions = {
+                    "project_access": {"access_level": level, "notification_level": 3},
+                    "group_access": None,
+                }
+                return Reply(200, {**project_json(project, web), "permissions": permissions})
             case ("GET", ["issues"]):
                 found = self.store.list_issues(project, request)
                 return self._page(request, [issue_json(project, i, web, today) for i in found])
