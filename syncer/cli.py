@@ -101,6 +101,9 @@ def _errors(common: Common | None = None) -> Iterator[None]:
     except typer.Exit:
         raise
     except PhasesyncError as exc:
+        if exc.exit_code == 0:  # a clean stop (the write budget), not a failure
+            ERR.print(exc.describe(), markup=False)
+            raise typer.Exit(0) from None
         _fail(exc.describe(), exc.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted; run again to carry on where this run stopped", 130)
@@ -112,6 +115,38 @@ def _setup_logging(common: Common, token: str | None) -> None:
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
     install_redaction([token] if token else [])
+    if common.verbose:
+        # The parser's own debug trace is thousands of lines per document and no help here.
+        logging.getLogger("markdown_it").setLevel(logging.INFO)
+        _log_http_wire()
+
+
+def _tame_library_logging(verbose: bool) -> None:
+    """PyGithub, when imported, sets its logger to INFO and gives it a handler of its own:
+    every record would show twice, and `-v` could not reach its DEBUG output. Let its
+    records go to the root's handler like everyone else's."""
+    if "github" not in sys.modules:
+        return
+    logger = logging.getLogger("github")
+    for handler in list(logger.handlers):
+        if type(handler) is logging.StreamHandler:
+            logger.removeHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose else logging.NOTSET)
+
+
+def _log_http_wire() -> None:
+    """`-v` shows the HTTP exchanges too (requests, responses, headers), for urllib3,
+    PyGithub and python-gitlab alike. `http.client` prints them with `print`; route that
+    to a logger, so that the redacting filter sees every line before it is shown."""
+    import http.client
+
+    wire = logging.getLogger("http.client")
+
+    def log(*args: object, **_: object) -> None:
+        wire.debug(" ".join(str(a) for a in args))
+
+    http.client.print = log  # type: ignore[attr-defined]
+    http.client.HTTPConnection.debuglevel = 1
 
 
 def _settings(common: Common, **more: object) -> Any:
@@ -205,7 +240,7 @@ def status(
             out.print_json(json.dumps(status_json(docs, today)))
         elif fmt == "markdown":
             out.print(status_markdown(docs, today), markup=False)
-        else:
+        elif not quiet:  # -q: only errors, and status has none to show
             print_status(out, docs, today)
 
 
@@ -284,6 +319,7 @@ def _run(
             max_wait=settings.max_wait,
             on_wait=reporter.wait,
         )
+        _tame_library_logging(common.verbose)
         cfg = _engine_config(settings)
         cfg = replace(cfg, apply=replace(cfg.apply, allow_mass_close=allow_mass_close))
         request = RunRequest(
@@ -312,12 +348,21 @@ def _run(
             out.print_json(json.dumps(data))
         elif fmt == "markdown":
             out.print(plan_markdown(plan, interval), markup=False)
-        elif not common.quiet and (
-            result.outcome is None or common.verbose or len(plan.actions) <= 40
+        elif (
+            not common.quiet
+            and (plan_only or dry_run or not plan.problems)
+            and (result.outcome is None or common.verbose or len(plan.actions) <= 40)
         ):
             print_plan(out, plan, interval)
         if plan.problems:
-            _fail("the plan has problems the forge would reject; nothing was written", 1)
+            # One line per distinct problem: a label format too long fails on every item.
+            seen: dict[str, list[str]] = {}
+            for p in plan.problems:
+                seen.setdefault(p.message, []).append(f"{p.file}:{p.line}")
+            for message, where in seen.items():
+                more = f" (and {len(where) - 1} more items)" if len(where) > 1 else ""
+                ERR.print(f"{where[0]}: {message}{more}", markup=False)
+            _fail("the forge would reject the above; nothing was written", 1)
         if result.outcome is not None:
             if not common.json and not common.quiet:
                 out.print(outcome_text(result.outcome))
@@ -516,7 +561,10 @@ def demo(
 
 @app.command()
 def version() -> None:
-    """Print the version."""
+    """Print the version.
+
+    Example: [bold]phasesync version[/bold]
+    """
     _out().print(f"phasesync {__version__}")
 
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from email.utils import format_datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qs, unquote, urlencode
 
 from syncer.forges.emulator.core import EmulatorBase, Reply, Request
@@ -42,6 +42,7 @@ from syncer.forges.emulator.gitlab_state import (
 from syncer.forges.emulator.gitlab_store import ApiError, GitLabStore, error, message
 
 Access = Literal["read", "write"]
+T = TypeVar("T")
 
 DEFAULT_PROJECT = "group/project"
 API = "/api/v4/"
@@ -203,7 +204,7 @@ class GitLabEmulator(EmulatorBase):
                 return Reply(200, {**project_json(project, web), "permissions": permissions})
             case ("GET", ["issues"]):
                 found = self.store.list_issues(project, request)
-                return self._page(request, [issue_json(project, i, web, today) for i in found])
+                return self._page(request, found, lambda i: issue_json(project, i, web, today))
             case ("POST", ["issues"]):
                 issue = self.store.create_issue(project, _params(request))
                 return Reply(201, issue_json(project, issue, web, today))
@@ -298,8 +299,13 @@ class GitLabEmulator(EmulatorBase):
 
     # --- pagination -----------------------------------------------------------------------
 
-    def _page(self, request: Request, items: list[Any]) -> Reply:
-        """One page of `items` with the headers `OffsetHeaderBuilder` writes."""
+    def _page(
+        self, request: Request, items: list[T], render: Callable[[T], Any] | None = None
+    ) -> Reply:
+        """One page of `items` with the headers `OffsetHeaderBuilder` writes.
+
+        `render` turns an item into its JSON, for the page's items only: rendering the
+        whole listing for every page made a listing of N issues cost N x pages."""
         per_page = _int(request.param("per_page"), DEFAULT_PER_PAGE)
         per_page = DEFAULT_PER_PAGE if per_page < 1 else min(per_page, MAX_PER_PAGE)
         page = max(1, _int(request.param("page"), 1))
@@ -337,7 +343,8 @@ class GitLabEmulator(EmulatorBase):
             "X-Total": str(len(items)),
             "X-Total-Pages": str(total_pages),
         }
-        return Reply(200, items[start : start + per_page], headers)
+        chosen = items[start : start + per_page]
+        return Reply(200, [render(x) for x in chosen] if render else chosen, headers)
 
 
 # --- request parameters ---------------------------------------------------------------------
