@@ -128,6 +128,7 @@ class Applier:
         self.done: set[str] = set()  # keys whose forge actions all succeeded
         self.failed: set[str] = set()
         self._last_write: float | None = None
+        self._finished = False  # the forge phase ran to its end
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -158,10 +159,11 @@ class Applier:
         self.reporter.start(len(plan.labels) + len(plan.milestones) + len(plan.issues))
         try:
             self._forge_phase()
+            self._finished = True
         except PhasesyncError as exc:
-            self.outcome.error = exc
-            self.reporter.note(f"stopping: {exc.describe()}")
+            self.outcome.error = exc  # the caller reports it, once, after what was recorded
         finally:
+            # Also on Ctrl-C: what was done is recorded, and the next run carries on.
             self._documents_phase()
             self._lock_phase()
         return self.outcome
@@ -330,11 +332,18 @@ class Applier:
             else:
                 items[key] = entry
         state = replace(self.base, items=items)
-        if self.outcome.error is None:
-            # Only a run that finished may move the incremental listing's starting point on.
+        if self._finished and self.outcome.error is None:
+            # Only a run that finished may move the incremental listing's starting point on
+            # (not one stopped by an error, nor one interrupted by Ctrl-C).
             state = replace(
                 state,
                 synced_at=self.listed,
                 listed_at=self.listed if self.complete else state.listed_at,
             )
-        self.store.save(self.lock.with_state(self.identity, state))
+        lock = self.lock.with_state(self.identity, state)
+        if not self.store.path.exists() and not any(s.items for s in lock.forges.values()):
+            # Nothing to remember (a first run refused at its first write, or with no valid
+            # document): no lock file, and the next run lists everything anyway.
+            self.store.journal.unlink(missing_ok=True)
+            return
+        self.store.save(lock)

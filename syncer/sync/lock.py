@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,29 +79,62 @@ class Lock:
 
 
 def _time(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"a time is {type(value).__name__}, not an ISO 8601 string")
+    when = datetime.fromisoformat(value)
+    # Written by phasesync always with an offset; a hand-edited one without is taken as UTC.
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _entry(key: str, raw: Any) -> LockEntry:
+    """One item, checked field by field: a lock is edited by hand and merged by git."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"item {key!r} is not an object")
+    issue = raw.get("issue")
+    if isinstance(issue, bool) or not isinstance(issue, int) or issue < 0:
+        raise ValueError(f"item {key!r}: issue must be a whole number")
+    for name in ("file", "title", "hash"):
+        if not isinstance(raw.get(name), str):
+            raise ValueError(f"item {key!r}: {name} must be a string")
+    if not isinstance(raw.get("checked"), bool):
+        raise ValueError(f"item {key!r}: checked must be true or false")
+    milestone = raw.get("milestone")
+    if milestone is not None and not isinstance(milestone, str):
+        raise ValueError(f"item {key!r}: milestone must be a string or null")
+    return LockEntry.from_json(raw)
+
+
 def loads(text: str, path: str = "phasesync.lock") -> Lock:
     """Parse a lock file; a corrupted one raises `LockFileError` with the way out."""
     try:
         data = json.loads(text)
-        if not isinstance(data, dict) or data.get("version") != VERSION:
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        if data.get("version") != VERSION:
             raise ValueError(f"unknown lock version {data.get('version')!r}")
+        raw_forges = data.get("forges", {})
+        if not isinstance(raw_forges, dict):
+            raise ValueError("`forges` is not an object")
         forges: dict[str, ForgeState] = {}
-        for identity, raw in dict(data.get("forges", {})).items():
-            items = {str(k): LockEntry.from_json(v) for k, v in dict(raw["items"]).items()}
+        for identity, raw in raw_forges.items():
+            if not isinstance(raw, dict) or not isinstance(raw.get("items"), dict):
+                raise ValueError(f"forge {identity!r} has no `items` object")
+            items = {str(k): _entry(str(k), v) for k, v in raw["items"].items()}
             forges[str(identity)] = ForgeState(
                 items=items,
                 listed_at=_time(raw.get("listed_at")),
                 synced_at=_time(raw.get("synced_at")),
             )
         return Lock(forges)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except RecursionError:
+        raise LockFileError(path, "cannot read the lock (nested too deeply)") from None
+    except (ValueError, OverflowError) as exc:  # JSONDecodeError is a ValueError
         raise LockFileError(path, f"cannot read the lock ({exc})") from None
 
 
@@ -163,14 +196,25 @@ class LockStore:
     def _replay(self, lock: Lock) -> Lock:
         if not self.journal.exists():
             return lock
-        for raw in self.journal.read_text(encoding="utf-8").splitlines():
+        try:
+            # Lines are ASCII JSON; anything else is damage, skipped line by line below.
+            text = self.journal.read_bytes().decode("utf-8", "replace")
+        except OSError as exc:
+            raise LockFileError(str(self.journal), f"cannot read the journal ({exc})") from None
+        for raw in text.splitlines():
             try:
                 event = json.loads(raw)
                 identity, key = str(event["forge"]), str(event["key"])
-                entry = LockEntry.from_json(event["entry"])
-            except (ValueError, KeyError, TypeError):
+                entry = _entry(key, event["entry"])
+            except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
                 continue  # a line torn by the crash itself: the issue is found by its marker
             state = lock.state(identity)
+            known = state.items.get(key)
+            if known is not None and known.issue == entry.issue:
+                # The lock already has this creation: it was saved after the journal line and
+                # the run died before it could drop the journal. The lock is newer (it may
+                # know the issue closed since); the journal's open state would roll it back.
+                continue
             lock = lock.with_state(identity, replace(state, items={**state.items, key: entry}))
         return lock
 
@@ -183,6 +227,13 @@ class LockStore:
             os.fsync(f.fileno())
 
     def save(self, lock: Lock) -> None:
-        """Rewrite the lock atomically, then drop the journal it now contains."""
-        atomic_write_text(self.path, dumps(lock))
+        """Rewrite the lock atomically (unless it already holds exactly this), then drop the
+        journal it now contains."""
+        text = dumps(lock)
+        try:
+            unchanged = self.path.read_text(encoding="utf-8") == text
+        except (OSError, UnicodeDecodeError):
+            unchanged = False
+        if not unchanged:
+            atomic_write_text(self.path, text)
         self.journal.unlink(missing_ok=True)

@@ -7,7 +7,7 @@ write points are the write requests of the clean run, in order, named by what th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -16,6 +16,7 @@ import responses
 
 from syncer.demo import copy_examples
 from syncer.forges import open_forge
+from syncer.forges.base import WaitReporter
 from syncer.forges.emulator.core import mount
 from tests.contract.conftest import API, REPO, TOKEN, Harness, make_emulator
 from tests.reliability.conftest import Expected, capture
@@ -25,13 +26,29 @@ P3 = "phase-3-workspaces.md"
 
 
 @contextmanager
-def fresh_harness(kind: str, root: Path) -> Iterator[Harness]:
-    """A harness of its own (the `harness` fixture's, outside a test)."""
+def fresh_harness(
+    kind: str,
+    root: Path,
+    *,
+    sleep: Callable[[float], None] | None = None,
+    on_wait: WaitReporter | None = None,
+    max_wait: float = 900.0,
+) -> Iterator[Harness]:
+    """A harness of its own (the `harness` fixture's, outside a test). The forge sleeps
+    through `sleep` (by default not at all) and reports its waits to `on_wait`."""
     emulator = make_emulator(kind)
     copy_examples(root)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         mount(emulator, rsps, API[kind])
-        forge = open_forge(kind, REPO, TOKEN, API[kind], sleep=lambda s: None)
+        forge = open_forge(
+            kind,
+            REPO,
+            TOKEN,
+            API[kind],
+            sleep=sleep or (lambda s: None),
+            on_wait=on_wait,
+            max_wait=max_wait,
+        )
         yield Harness(kind, emulator, forge, root)
 
 

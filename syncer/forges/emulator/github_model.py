@@ -183,9 +183,30 @@ class Repo:
     def api(self, api: str) -> str:
         return f"{api}/repos/{self.full_name}"
 
-    def milestone_json(self, m: Milestone, api: str, web: str) -> dict[str, Any]:
+    def milestone_counts(self) -> dict[int, tuple[int, int]]:
+        """(open, closed) issues per milestone number, in one pass over the issues."""
+        counts: dict[int, tuple[int, int]] = {}
+        for i in self.issues.values():
+            if i.milestone is not None:
+                opened, closed = counts.get(i.milestone, (0, 0))
+                counts[i.milestone] = (
+                    (opened + 1, closed) if i.state == "open" else (opened, closed + 1)
+                )
+        return counts
+
+    def milestone_json(
+        self,
+        m: Milestone,
+        api: str,
+        web: str,
+        counts: dict[int, tuple[int, int]] | None = None,
+    ) -> dict[str, Any]:
+        """`counts` (from `milestone_counts`) lets a listing count the issues once, not once
+        per issue it renders: that made listing N issues cost N x N."""
+        opened, closed = (counts if counts is not None else self.milestone_counts()).get(
+            m.number, (0, 0)
+        )
         url = f"{self.api(api)}/milestones/{m.number}"
-        members = [i for i in self.issues.values() if i.milestone == m.number]
         return {
             "url": url,
             "html_url": f"{web}/{self.full_name}/milestone/{m.number}",
@@ -197,15 +218,21 @@ class Repo:
             "title": m.title,
             "description": m.description,
             "creator": m.creator.json(api, web),
-            "open_issues": sum(1 for i in members if i.state == "open"),
-            "closed_issues": sum(1 for i in members if i.state == "closed"),
+            "open_issues": opened,
+            "closed_issues": closed,
             "created_at": iso(m.created_at),
             "updated_at": iso(m.updated_at),
             "closed_at": iso(m.closed_at),
             "due_on": iso(pacific_midnight(m.due)) if m.due else None,
         }
 
-    def issue_json(self, i: Issue, api: str, web: str) -> dict[str, Any]:
+    def issue_json(
+        self,
+        i: Issue,
+        api: str,
+        web: str,
+        counts: dict[int, tuple[int, int]] | None = None,
+    ) -> dict[str, Any]:
         url = f"{self.api(api)}/issues/{i.number}"
         kind = "pull" if i.is_pull_request else "issues"
         milestone = self.milestones.get(i.milestone) if i.milestone is not None else None
@@ -226,7 +253,7 @@ class Repo:
             "locked": False,
             "assignee": None,
             "assignees": [],
-            "milestone": self.milestone_json(milestone, api, web) if milestone else None,
+            "milestone": self.milestone_json(milestone, api, web, counts) if milestone else None,
             "comments": len(i.comments),
             "created_at": iso(i.created_at),
             "updated_at": iso(i.updated_at),

@@ -6,9 +6,9 @@ Handlers run with the emulator's lock held and raise `Answer` for an error reply
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
 from syncer.forges.emulator.core import Reply, Request
@@ -26,6 +26,8 @@ from syncer.forges.emulator.github_model import (
 
 if TYPE_CHECKING:
     from syncer.forges.emulator.github import GitHubEmulator
+
+T = TypeVar("T")
 
 MAX_BODY = 65536
 MAX_LABEL_NAME = 50
@@ -49,6 +51,7 @@ class Context:
     level: str
     base: str  # the API base URL the client used
     repo_: Repo | None = field(default=None)
+    counts_: dict[int, tuple[int, int]] | None = field(default=None)
 
     @property
     def repo(self) -> Repo:
@@ -80,18 +83,27 @@ class Context:
             raise Answer(404, error("Not Found", 404))
         return issue
 
+    def counts(self) -> dict[int, tuple[int, int]]:
+        """Milestone issue counts, computed once per request (nothing changes during one)."""
+        if self.counts_ is None:
+            self.counts_ = self.repo.milestone_counts()
+        return self.counts_
+
     def issue_json(self, issue: Issue) -> dict[str, Any]:
-        return self.repo.issue_json(issue, self.base, self.web)
+        return self.repo.issue_json(issue, self.base, self.web, self.counts())
 
     def milestone_json(self, m: Milestone) -> dict[str, Any]:
-        return self.repo.milestone_json(m, self.base, self.web)
+        return self.repo.milestone_json(m, self.base, self.web, self.counts())
 
 
 Handler = Callable[..., Reply]
 
 
-def paginate(ctx: Context, items: list[dict[str, Any]]) -> Reply:
-    """One page of `items`; `Link` carries next/last (and prev/first) as GitHub sends them."""
+def paginate(ctx: Context, items: Sequence[T], render: Callable[[T], Any] | None = None) -> Reply:
+    """One page of `items`; `Link` carries next/last (and prev/first) as GitHub sends them.
+
+    `render` turns an item into its JSON, for the page's items only: rendering the whole
+    listing for every page made a listing of N issues cost N x pages."""
     query = ctx.request.query
     try:
         per_page = min(max(int(ctx.request.param("per_page") or 30), 1), 100)
@@ -114,7 +126,8 @@ def paginate(ctx: Context, items: list[dict[str, Any]]) -> Reply:
     if page < last:
         links += [f'<{url(page + 1)}>; rel="next"', f'<{url(last)}>; rel="last"']
     headers = {"Link": ", ".join(links)} if links else {}
-    return Reply(200, items[(page - 1) * per_page : page * per_page], headers)
+    chosen = items[(page - 1) * per_page : page * per_page]
+    return Reply(200, [render(x) for x in chosen] if render else list(chosen), headers)
 
 
 def _check_body(resource: str, body: Any) -> str | None:
@@ -205,7 +218,7 @@ def list_issues(ctx: Context) -> Reply:
     if sort not in keys:
         raise Answer(422, validation_failed("Issue", "invalid", "sort"))
     selected.sort(key=keys[sort], reverse=req.param("direction", "desc") != "asc")
-    return paginate(ctx, [ctx.issue_json(i) for i in selected])
+    return paginate(ctx, selected, ctx.issue_json)
 
 
 def create_issue(ctx: Context) -> Reply:
