@@ -3,30 +3,76 @@
 The command line, the demo and the tests all call `run`; it owns the order of things:
 read the documents, take the run lock, read the lock, list the forge (incrementally when
 the lock allows), plan, check, apply.
+
+Incremental listing
+-------------------
+A scheduled run must cost almost nothing when nothing changed, so the forge is not read
+issue by issue. Each run lists labels and milestones (one page each for up to 100), and the
+issues updated since the lock's `synced_at` minus `OVERLAP` (GitHub `since`, GitLab
+`updated_after`); for every issue that listing does not show, the lock's entry stands in
+for the forge. That is sound because the lock records, for every managed issue, the forge
+side as the last run left it, and an issue that is not in the listing has not changed since.
+Three things keep that true:
+
+* `synced_at` is the forge's own clock (the `Date` header of the issue listing's first page)
+  when the listing *began*, never our clock and never the end of the run. A change made
+  while the run lists or writes (an issue closed between our listing and our writes) is
+  stamped later than that, so the next listing shows it. Our clock is used only to decide
+  whether the last complete listing is older than `full_listing_after`: a skew there only
+  moves the daily complete listing by as much.
+* `OVERLAP` (2 minutes) covers what the `Date` header cannot: its one-second resolution,
+  forge front ends whose clocks differ by a little, and a change committed just before the
+  listing that the listing's database replica did not yet show.
+* When the plan leaves an issue's forge side different from its lock entry (a conflict,
+  a close seen by a push and left for the next pull, a forge edit seen by a pull, an issue of
+  a document outside the run's PATHs or with errors), `synced_at` is moved back to that
+  issue's `updated_at` (`unsettled_since`), so that the next run lists it again.
+
+Our own writes are stamped after `synced_at`, so the run after a push lists the issues the
+push touched once more (1,000 creates: 10 more pages, once); the run after that lists only
+what changed. This cannot be skipped safely: a change someone makes to any issue while we
+write is stamped inside the same window, neither forge can filter a listing by who made
+the change, and so only a listing that starts no later than our run's start can see it.
+The re-listed issues agree with the lock and cost no write.
+
+A complete listing runs on the first run (no lock), on `--full`, when the last complete
+listing is older than `full_listing_after` (a day: it catches what no `updated_at` shows,
+such as an issue deleted or transferred), and when something does not add up:
+
+* an item whose link or key marker names an issue that neither the lock nor the
+  incremental listing knows (`Plan.needs_full_listing`): listed completely at once;
+* a write answered 404 or 410 (the issue the lock knows is gone): the lock's `listed_at` is
+  cleared so that no later run trusts it before a complete listing, and when this run's
+  listing was incremental it is planned and applied again, at once, on a complete one;
+* more content updates of issues the listing did not show than a complete listing has
+  pages: each needs the issue's body (people's text below the managed block is kept), and
+  a complete listing is then the cheaper way to read them.
 """
 
 from __future__ import annotations
 
 import glob
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from syncer.errors import ConfigError
+from syncer.errors import ConfigError, ForgeError, NotFound
 from syncer.forges.base import Forge, Snapshot
 from syncer.markdown.parse import load_documents
 from syncer.model import Document
-from syncer.sync.actions import Direction, Plan
+from syncer.sync.actions import Direction, Plan, UpdateIssue
 from syncer.sync.apply import Applier, ApplyOptions, Outcome, Reporter
 from syncer.sync.lock import ForgeState, LockStore
-from syncer.sync.plan import PlanConfig, make_plan
+from syncer.sync.plan import PlanConfig, make_plan, unsettled_since
 from syncer.sync.render import RenderConfig
 
 # Issues updated this long before the last listing are listed again: the forge's clock and
 # its search index are not exact to the second, and listing one more page is cheap.
 OVERLAP = timedelta(minutes=2)
+PAGE = 100  # issues per listing page on both forges
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +84,7 @@ class EngineConfig:
     lock_file: str = "phasesync.lock"
     write_links: bool = True
     on_removed: Literal["close", "keep"] = "close"
+    # A complete listing at least this often (by our clock against the forge's listed_at).
     full_listing_after: timedelta = timedelta(days=1)
     apply: ApplyOptions = field(default_factory=ApplyOptions)
 
@@ -122,32 +169,109 @@ def run(
     files = discover(root, req.paths, cfg.paths)
     store = LockStore(root / cfg.lock_file)
     with store.exclusive():
-        # Read under the run lock: a second run must not plan from bytes the first rewrites.
-        docs = tuple(load_documents(files, root=root))
-        scope = frozenset(d.path for d in docs) if req.paths else None
-        lock = store.load()
-        state = lock.state(forge.identity)
-        pcfg = plan_config(cfg, forge, req, scope)
-        since = _since(state, cfg, req)
-        snapshot = forge.snapshot(since)
+        result = _run_locked(forge, root, cfg, req, files, store, reporter)
+        if _issue_gone(result) and not result.snapshot.complete:
+            # The lock knew an issue the forge no longer has: plan again on a complete
+            # listing, which shows it gone, with the documents as the first pass left them.
+            result = _run_locked(forge, root, cfg, replace(req, full=True), files, store, reporter)
+        return result
+
+
+def _run_locked(
+    forge: Forge,
+    root: Path,
+    cfg: EngineConfig,
+    req: RunRequest,
+    files: Sequence[Path],
+    store: LockStore,
+    reporter: Reporter | None,
+) -> RunResult:
+    # Read under the run lock: a second run must not plan from bytes the first rewrites.
+    docs = tuple(load_documents(files, root=root))
+    scope = frozenset(d.path for d in docs) if req.paths else None
+    lock = store.load()
+    state = lock.state(forge.identity)
+    pcfg = plan_config(cfg, forge, req, scope)
+    since = _since(state, cfg, req)
+    snapshot = forge.snapshot(since)
+    plan = make_plan(req.direction, docs, snapshot, state, pcfg)
+    if since is not None and (plan.needs_full_listing or _unread(plan) > _pages(state)):
+        # Only the issues are listed again: labels and milestones were listed completely.
+        # The first listing's start stays `server_time`: earlier is the safe side.
+        snapshot = replace(snapshot, issues=forge.list_issues(None), since=None)
         plan = make_plan(req.direction, docs, snapshot, state, pcfg)
-        if plan.needs_full_listing and since is not None:
-            snapshot = forge.snapshot(None)
-            plan = make_plan(req.direction, docs, snapshot, state, pcfg)
-        if req.dry_run or plan.problems:
-            return RunResult(docs, plan, snapshot, None)
-        applier = Applier(
-            forge,
-            store,
-            lock,
-            plan,
-            docs,
-            cfg.render,
-            root,
-            cfg.apply,
-            listed=snapshot.server_time,
-            complete=snapshot.complete,
-            reporter=reporter,
-        )
-        outcome = applier.run({m.title: m.id for m in snapshot.milestones})
-        return RunResult(docs, plan, snapshot, outcome)
+    if req.dry_run or plan.problems:
+        return RunResult(docs, plan, snapshot, None)
+    if _idle(plan, snapshot, state, store):
+        # Nothing changed on either side since the last run: the lock stays as it is, byte
+        # for byte, so that a scheduled job has nothing to commit. Keeping `synced_at` costs
+        # nothing: this listing from it was empty, so the next one shows only later changes.
+        return RunResult(docs, plan, snapshot, Outcome())
+    applier = Applier(
+        forge,
+        store,
+        lock,
+        plan,
+        docs,
+        cfg.render,
+        root,
+        cfg.apply,
+        listed=snapshot.server_time,
+        complete=snapshot.complete,
+        reporter=reporter,
+    )
+    outcome = applier.run({m.title: m.id for m in snapshot.milestones})
+    result = RunResult(docs, plan, snapshot, outcome)
+    if outcome.error is None:
+        pin = unsettled_since(plan, snapshot, state, cfg.render)
+        if pin is not None and pin < snapshot.server_time:
+            _rewind(store, forge.identity, pin)
+    elif _issue_gone(result):
+        _rewind(store, forge.identity, None)
+    return result
+
+
+def _idle(plan: Plan, snapshot: Snapshot, state: ForgeState, store: LockStore) -> bool:
+    """Whether applying `plan` would change nothing but the lock's `synced_at`."""
+    return (
+        not snapshot.complete
+        and not snapshot.issues
+        and plan.empty
+        and not plan.renamed
+        and all(state.items.get(key) == entry for key, entry in plan.entries.items())
+        and not store.journal.exists()  # a dead run's creations are still to be folded in
+    )
+
+
+def _unread(plan: Plan) -> int:
+    """Content updates of issues the listing did not show: each costs a GET in apply."""
+    return sum(
+        1
+        for a in plan.issues
+        if isinstance(a, UpdateIssue) and a.rendered is not None and a.remote_body is None
+    )
+
+
+def _pages(state: ForgeState) -> int:
+    """Pages a complete listing of the managed issues costs."""
+    return max(1, math.ceil(len(state.items) / PAGE))
+
+
+def _issue_gone(result: RunResult) -> bool:
+    """Whether the run stopped on a write to an issue the forge no longer has."""
+    error = result.outcome.error if result.outcome else None
+    return isinstance(error, NotFound) or (isinstance(error, ForgeError) and error.status == 410)
+
+
+def _rewind(store: LockStore, identity: str, synced_at: datetime | None) -> None:
+    """Move the lock's `synced_at` back to `synced_at`, or with None, forget the complete
+    listing so that the next run lists completely."""
+    lock = store.load()
+    state = lock.state(identity)
+    if synced_at is None:
+        state = replace(state, listed_at=None)
+    elif state.synced_at is None or synced_at < state.synced_at:
+        state = replace(state, synced_at=synced_at)
+    else:
+        return
+    store.save(lock.with_state(identity, state))

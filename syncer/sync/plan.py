@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Literal
 
 from syncer.forges.base import LabelSpec, MilestoneSpec, RemoteIssue, Snapshot
@@ -101,6 +102,7 @@ class _Planner:
         self.needs_full = False
         self.removal_closes = 0
         self.wanted_labels: dict[str, LabelSpec] = {}
+        self._unmarked_by_title: dict[str, list[RemoteIssue]] | None = None
         self._index_markers()
 
     def _index_markers(self) -> None:
@@ -138,13 +140,16 @@ class _Planner:
 
     def _adopt(self, item: Item, phase: Phase) -> int | None:
         """An issue without a marker whose title matches, in the phase's milestone or label."""
-        wanted = " ".join(item.issue_title.split()).casefold()
+        if self._unmarked_by_title is None:
+            # Indexed once by title: a scan of every issue per item was N x N on a first run.
+            self._unmarked_by_title = {}
+            for issue in sorted(self.snapshot.issues, key=lambda i: i.number):
+                if key_of(issue.body) is None:
+                    self._unmarked_by_title.setdefault(_title_key(issue.title), []).append(issue)
         milestone = milestone_title(self.cfg.render, phase)
         label = self.cfg.render.phase_label.name.format(number=phase.number).casefold()
-        for issue in sorted(self.snapshot.issues, key=lambda i: i.number):
-            if issue.number in self.claimed or key_of(issue.body) is not None:
-                continue
-            if " ".join(issue.title.split()).casefold() != wanted:
+        for issue in self._unmarked_by_title.get(_title_key(item.issue_title), ()):
+            if issue.number in self.claimed:
                 continue
             if issue.milestone == milestone or label in (x.casefold() for x in issue.labels):
                 return issue.number
@@ -377,8 +382,9 @@ class _Planner:
 
     def plan_removed(self, present: set[str], broken_files: set[str]) -> None:
         """Items the lock knows that no document has any more."""
+        renamed_from = set(self.renamed.values())  # a set: looked up once per lock entry
         for key, entry in sorted(self.base.items.items()):
-            if key in present or key in self.renamed.values() or entry.issue in self.claimed:
+            if key in present or key in renamed_from or entry.issue in self.claimed:
                 continue
             if self.cfg.scope is not None and entry.file not in self.cfg.scope:
                 self.entries.setdefault(key, entry)
@@ -442,6 +448,10 @@ class _Planner:
                 self.notes.append(
                     Note(key, f"#{issue.number} is not in any document; left as it is")
                 )
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
 
 
 def _retitled(item: Item, title: str) -> Item:
@@ -530,6 +540,49 @@ def make_plan(
         removal_closes=planner.removal_closes,
         needs_full_listing=planner.needs_full,
     )
+
+
+def unsettled_since(
+    plan: Plan, snapshot: Snapshot, base: ForgeState, render: RenderConfig
+) -> datetime | None:
+    """The oldest `updated_at` of a listed issue that the lock will not describe once `plan`
+    is applied, or None when the lock will describe every listed issue.
+
+    An incremental listing trusts the lock for every issue it does not show, so the lock may
+    only stop showing an issue's forge side when it records it. It does not when the plan
+    leaves the two apart: a conflict (the base is kept so that it is reported again), a push
+    that leaves a close on the forge for the next pull, a pull that leaves a forge edit for
+    the next push, an item of a document outside the run's PATHs or with errors. The next
+    incremental listing must start no later than the oldest of those changes (the engine
+    moves `synced_at` back to it), or they would never be seen again.
+    """
+    items: dict[str, LockEntry] = dict(base.items)
+    for key, entry in plan.entries.items():  # the lock as apply will write it
+        old = plan.renamed.get(key)
+        if old is not None and old != key:
+            items.pop(old, None)
+        if entry is None or entry.issue == 0:
+            items.pop(key, None)
+        else:
+            items[key] = entry
+    after = {entry.issue: entry for entry in items.values()}
+    writes = {a.number: a for a in plan.issues if isinstance(a, UpdateIssue)}
+    oldest: datetime | None = None
+    for issue in snapshot.issues:
+        entry = after.get(issue.number)
+        if entry is None:
+            continue  # not managed after this run: nothing is trusted about it
+        write = writes.get(issue.number)
+        if write is not None and write.rendered is not None:
+            content = write.rendered.hash
+        else:
+            content = remote_hash(render, issue.title, issue.body, issue.labels, issue.milestone)
+        closed = issue.state == "closed"
+        if write is not None and write.state is not None:
+            closed = write.state == "closed"
+        if (content, closed) != (entry.hash, entry.checked):
+            oldest = issue.updated_at if oldest is None else min(oldest, issue.updated_at)
+    return oldest
 
 
 def final_body(action: UpdateIssue, remote_body: str) -> str:

@@ -9,10 +9,11 @@ comparison of two hashes with the lock's.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from syncer.model import Item, Kind, Phase, Requirement, Task
 
@@ -39,9 +40,14 @@ class LabelFamily:
 
     def owns(self, label: str) -> bool:
         """Whether `label` belongs to this family (and so is phasesync's to set or remove)."""
-        pattern = re.escape(self.name)
-        pattern = re.sub(r"\\\{\w+\\\}", ".+", pattern)
-        return re.fullmatch(pattern, label, flags=re.IGNORECASE) is not None
+        return _family_pattern(self.name).fullmatch(label) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _family_pattern(name: str) -> re.Pattern[str]:
+    # Compiled once per family: `owns` runs for every label of every listed issue.
+    pattern = re.sub(r"\\\{\w+\\\}", ".+", re.escape(name))
+    return re.compile(pattern, flags=re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +83,12 @@ class Rendered:
     block: str  # the managed block, markers included
     labels: tuple[str, ...]  # sorted
     milestone: str
+    # Computed once: the planner compares it several times per item.
+    hash: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def hash(self) -> str:
-        return content_hash(self.title, self.block, self.labels, self.milestone)
+    def __post_init__(self) -> None:
+        digest = content_hash(self.title, self.block, self.labels, self.milestone)
+        object.__setattr__(self, "hash", digest)
 
 
 def content_hash(title: str, block: str, labels: Sequence[str], milestone: str | None) -> str:
