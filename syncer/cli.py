@@ -81,7 +81,8 @@ class Common:
         return {k: v for k, v in values.items() if v is not None}
 
 
-def _out(common: Common | None = None) -> Console:
+def _out() -> Console:
+    """Standard output; rich turns colours off when it is not a terminal or NO_COLOR is set."""
     return Console(highlight=False, soft_wrap=True)
 
 
@@ -159,7 +160,9 @@ def _settings(common: Common, **more: object) -> Any:
     return settings
 
 
-def _root(settings: Any) -> Path:
+def _root() -> Path:
+    """Where `paths`, `lock_file` and the documents' relative names start: the working
+    directory, the repository root in CI."""
     return Path.cwd()
 
 
@@ -188,10 +191,8 @@ def validate(
     common = Common(config, None, None, None, json_out, verbose, quiet)
     with _errors(common):
         settings = _settings(common)
-        docs = load_documents(
-            discover(_root(settings), paths or [], settings.paths), root=_root(settings)
-        )
-        out = _out(common)
+        docs = load_documents(discover(_root(), paths or [], settings.paths), root=_root())
+        out = _out()
         if json_out:
             out.print_json(json.dumps(documents_json(docs)))
         else:
@@ -232,10 +233,10 @@ def status(
     common = Common(config, None, None, None, json_out, verbose, quiet)
     with _errors(common):
         settings = _settings(common)
-        root = _root(settings)
+        root = _root()
         docs = load_documents(discover(root, paths or [], settings.paths), root=root)
         today = date.today()
-        out = _out(common)
+        out = _out()
         if json_out or fmt == "json":
             out.print_json(json.dumps(status_json(docs, today)))
         elif fmt == "markdown":
@@ -309,7 +310,7 @@ def _run(
     with _errors(common):
         settings = _settings(common, max_writes=max_writes, max_wait=max_wait)
         settings.require_forge()
-        out = _out(common)
+        out = _out()
         reporter = RichReporter(ERR, quiet=common.quiet or common.json)
         forge = open_forge(
             settings.forge,
@@ -331,7 +332,7 @@ def _run(
             full=full,
         )
         try:
-            result = run(forge, _root(settings), cfg, request, reporter)
+            result = run(forge, _root(), cfg, request, reporter)
         finally:
             reporter.stop()
         plan = result.plan
@@ -620,7 +621,14 @@ def init(
     Existing files are never replaced without --force.
     Example: [bold]phasesync init --yes[/bold]
     """
-    from syncer.init import DEFAULT_PATHS, WORKFLOW_FILES, detect_remote, init_files
+    from syncer.init import (
+        DEFAULT_PATHS,
+        GITLAB_CI,
+        GITLAB_INCLUDE,
+        WORKFLOW_FILES,
+        detect_remote,
+        init_files,
+    )
 
     if forge is not None and forge not in ("github", "gitlab"):
         _fail("--forge takes github or gitlab", 2)
@@ -688,6 +696,11 @@ def init(
                 markup=False,
             )
         else:
+            if GITLAB_CI not in names:
+                out.print(
+                    f"Add this to your {GITLAB_CI} to run phasesync's job:\n{GITLAB_INCLUDE}",
+                    markup=False,
+                )
             out.print(
                 f"Commit {workflow}, add a pipeline schedule (Build > Pipeline schedules) and "
                 "a masked CI/CD variable PHASESYNC_TOKEN holding a project access token with "
@@ -723,7 +736,7 @@ def doctor(
         except ConfigError:
             _setup_logging(common, None)
         checks = run_doctor(Path.cwd(), config=config, overrides=common.overrides())
-    out = _out(common)
+    out = _out()
     if json_out:
         out.print_json(json.dumps(as_json(checks)))
     else:

@@ -16,11 +16,15 @@ from syncer import __version__
 from syncer.errors import ConfigError
 from syncer.settings import CONFIG_FILE, Forge, Settings, check_values, read_origin
 
-#: Where each forge's CI definition goes, relative to the repository root.
+#: Where each forge's CI definition goes, relative to the repository root. On GitLab it is
+#: a file of its own that the project's `.gitlab-ci.yml` includes: most projects have a
+#: pipeline already, and init must not replace it.
 WORKFLOW_FILES: dict[Forge, str] = {
     "github": ".github/workflows/phasesync.yml",
-    "gitlab": ".gitlab-ci.yml",
+    "gitlab": ".gitlab/phasesync.gitlab-ci.yml",
 }
+GITLAB_CI = ".gitlab-ci.yml"
+GITLAB_INCLUDE = f"include:\n  - local: {WORKFLOW_FILES['gitlab']}\n"
 _WORKFLOW_TEMPLATES: dict[Forge, str] = {
     "github": "github-workflow.yml",
     "gitlab": "gitlab-ci.yml",
@@ -178,6 +182,12 @@ def init_files(
     them all. Returns the paths written.
     """
     files = planned_files(forge=forge, repo=repo, base_url=base_url, paths=paths)
+    if forge == "gitlab" and not (cwd / GITLAB_CI).exists():
+        # No pipeline yet: start one that includes phasesync's job. An existing one is left
+        # alone; the command prints the `include:` line to add to it.
+        files[GITLAB_CI] = "# The project's pipeline. phasesync's job comes from the include.\n" + (
+            GITLAB_INCLUDE
+        )
     existing = [name for name in files if (cwd / name).exists()]
     if existing and not force:
         raise ConfigError(

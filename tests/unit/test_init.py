@@ -94,7 +94,9 @@ def test_init_for_self_hosted_gitlab(tmp_path: Path) -> None:
         paths=["plans/*.md", "archive/**/*.md"],
         force=False,
     )
-    assert (tmp_path / ".gitlab-ci.yml").is_file()
+    assert (tmp_path / ".gitlab/phasesync.gitlab-ci.yml").is_file()
+    # No pipeline existed: one is started that includes phasesync's job.
+    assert "local: .gitlab/phasesync.gitlab-ci.yml" in (tmp_path / ".gitlab-ci.yml").read_text()
     assert not (tmp_path / ".github").exists()
     assert (tmp_path / "plans/phase-1.md").is_file()
     settings = load_settings(cwd=tmp_path, env={})
@@ -118,15 +120,25 @@ def test_init_never_overwrites_without_force(tmp_path: Path) -> None:
 
 
 def test_init_names_every_existing_file(tmp_path: Path) -> None:
-    (tmp_path / ".gitlab-ci.yml").write_text("stages: [test]\n", encoding="utf-8")
+    (tmp_path / ".gitlab").mkdir()
+    (tmp_path / ".gitlab/phasesync.gitlab-ci.yml").write_text("mine: {}\n", encoding="utf-8")
     (tmp_path / "docs/phases").mkdir(parents=True)
     (tmp_path / "docs/phases/phase-1.md").write_text("# Phase 1: Mine\n", encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         init_files(
             tmp_path, forge="gitlab", repo="a/b", base_url=None, paths=DEFAULT_PATHS, force=False
         )
-    assert info.value.source == "docs/phases/phase-1.md, .gitlab-ci.yml"
+    assert info.value.source == "docs/phases/phase-1.md, .gitlab/phasesync.gitlab-ci.yml"
+    assert not (tmp_path / "phasesync.toml").exists()
+
+
+def test_init_for_gitlab_leaves_an_existing_pipeline_alone(tmp_path: Path) -> None:
+    (tmp_path / ".gitlab-ci.yml").write_text("stages: [test]\n", encoding="utf-8")
+    written = init_files(
+        tmp_path, forge="gitlab", repo="a/b", base_url=None, paths=DEFAULT_PATHS, force=False
+    )
     assert (tmp_path / ".gitlab-ci.yml").read_text(encoding="utf-8") == "stages: [test]\n"
+    assert tmp_path / ".gitlab/phasesync.gitlab-ci.yml" in written
 
 
 def test_init_with_force_replaces(tmp_path: Path) -> None:
