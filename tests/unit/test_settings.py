@@ -11,13 +11,12 @@ import pytest
 from pydantic import ValidationError
 
 from syncer.errors import ConfigError
+from syncer.remote import Remote, parse_remote_url
 from syncer.settings import (
     SETTINGS_REFERENCE,
-    Remote,
     Settings,
     describe_settings,
     load_settings,
-    parse_remote_url,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
