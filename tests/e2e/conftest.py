@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,11 +49,14 @@ class Loopback:
     harness: Harness
 
 
-@pytest.fixture(params=["github", "gitlab"])
-def loopback(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Loopback]:
-    kind: str = request.param
+@contextmanager
+def open_loopback(kind: str, root: Path) -> Iterator[Loopback]:
+    """The example documents in `root`, a fresh emulator of `kind` on loopback, and a CLI
+    whose environment names it (and nothing of the developer's own forge variables)."""
+    from syncer.forges import open_forge
+
     emulator = make_emulator(kind)
-    copy_examples(tmp_path)
+    copy_examples(root)
     with serve(emulator) as server:
         env = {
             k: v
@@ -68,9 +72,12 @@ def loopback(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Loopbac
             NO_COLOR="1",
             COLUMNS="200",
         )
-        from syncer.forges import open_forge
-
         forge = open_forge(kind, REPO, TOKEN, server.url)
-        yield Loopback(
-            kind, emulator, server, Cli(tmp_path, env), Harness(kind, emulator, forge, tmp_path)
-        )
+        harness = Harness(kind, emulator, forge, root)
+        yield Loopback(kind, emulator, server, Cli(root, env), harness)
+
+
+@pytest.fixture(params=["github", "gitlab"])
+def loopback(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Loopback]:
+    with open_loopback(request.param, tmp_path) as lb:
+        yield lb

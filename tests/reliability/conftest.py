@@ -30,7 +30,7 @@ from syncer.markdown.parse import parse_document
 from syncer.sync.lock import LockStore
 from syncer.sync.render import key_of
 from tests.contract.conftest import Harness, harness  # noqa: F401  (fixture re-export)
-from tests.e2e.conftest import Cli, Loopback, loopback  # noqa: F401  (fixture re-export)
+from tests.e2e.conftest import Loopback, loopback, open_loopback  # noqa: F401  (fixture re-export)
 
 DOCS = ("phase-2-authentication.md", "phase-3-workspaces.md", "phase-4-billing.md")
 LINK = re.compile(rb" \(\[#\d+\]\([^)\s]*\)\)")
@@ -359,28 +359,5 @@ def references() -> dict[tuple[str, str], Expected]:
 def lb(kind: str, tmp_path: Path) -> Iterator[Loopback]:
     """The e2e `loopback` fixture for one forge, named by a `kind` parameter of the test
     (so that a test can run some cases on one forge only)."""
-    from syncer.demo import copy_examples
-    from syncer.forges import open_forge
-    from syncer.forges.emulator.core import serve
-    from tests.contract.conftest import REPO, TOKEN, make_emulator
-
-    emulator = make_emulator(kind)
-    copy_examples(tmp_path)
-    with serve(emulator) as server:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("PHASESYNC_", "GITHUB_", "GITLAB_", "GH_", "CI_"))
-        }
-        env.update(
-            PHASESYNC_FORGE=kind,
-            PHASESYNC_REPO=REPO,
-            PHASESYNC_BASE_URL=server.url,
-            PHASESYNC_TOKEN=TOKEN,
-            PHASESYNC_WRITE_INTERVAL="0",
-            NO_COLOR="1",
-            COLUMNS="200",
-        )
-        forge = open_forge(kind, REPO, TOKEN, server.url)
-        harness = Harness(kind, emulator, forge, tmp_path)
-        yield Loopback(kind, emulator, server, Cli(tmp_path, env), harness)
+    with open_loopback(kind, tmp_path) as opened:
+        yield opened
