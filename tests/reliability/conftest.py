@@ -71,6 +71,24 @@ def nth_write(
     return where
 
 
+def after_nth_write(emulator: EmulatorBase, n: int, action: Callable[[Request], None]) -> None:
+    """Run `action` once the forge has applied the `n`th write, before the client gets a
+    byte of the answer (an exception from `action` is what the client sees instead)."""
+    route = emulator.route
+    seen = 0
+
+    def route_then_act(request: Request) -> Reply:
+        nonlocal seen
+        reply = route(request)
+        if request.is_write:
+            seen += 1
+            if seen == n:
+                action(request)
+        return reply
+
+    emulator.route = route_then_act  # type: ignore[method-assign]
+
+
 def arm_kill(emulator: EmulatorBase, n: int, *, after_apply: bool, death: Death) -> None:
     """Kill the client at the `n`th write: before the forge sees it, or once the forge has
     applied it but before a byte of the answer reaches the client."""
@@ -81,19 +99,11 @@ def arm_kill(emulator: EmulatorBase, n: int, *, after_apply: bool, death: Death)
 
         emulator.fail_next(where=nth_write(n, die))
         return
-    route = emulator.route
-    seen = 0
 
-    def route_then_die(request: Request) -> Reply:
-        nonlocal seen
-        reply = route(request)
-        if request.is_write:
-            seen += 1
-            if seen == n:
-                death.die(f"{request.method} {request.path} (applied)")
-        return reply
+    def die_applied(request: Request) -> None:
+        death.die(f"{request.method} {request.path} (applied)")
 
-    emulator.route = route_then_die  # type: ignore[method-assign]
+    after_nth_write(emulator, n, die_applied)
 
 
 @dataclass

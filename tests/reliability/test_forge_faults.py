@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from syncer.forges.emulator.core import EmulatorBase, Reply, Request
+from syncer.forges.emulator.core import EmulatorBase, Request
 from tests.contract.conftest import Harness
 from tests.reliability.conftest import (
     Expected,
+    after_nth_write,
     assert_clean,
     check_converged,
     nth_write,
@@ -26,19 +27,11 @@ FORGES = ("github", "gitlab")
 
 def _after_apply(emulator: EmulatorBase, n: int, exc: Callable[[], Exception]) -> None:
     """The `n`th write is applied, then the client sees `exc` instead of the answer."""
-    route = emulator.route
-    seen = 0
 
-    def route_then_raise(request: Request) -> Reply:
-        nonlocal seen
-        reply = route(request)
-        if request.is_write:
-            seen += 1
-            if seen == n:
-                raise exc()
-        return reply
+    def fail(request: Request) -> None:
+        raise exc()
 
-    emulator.route = route_then_raise  # type: ignore[method-assign]
+    after_nth_write(emulator, n, fail)
 
 
 def _timeout() -> Exception:
