@@ -343,7 +343,7 @@ def _run(
                 ERR.print(f"{doc.path}: not a phase document; skipped", markup=False)
         interval = settings.write_interval
         if common.json or fmt == "json":
-            data: dict[str, Any] = {"plan": plan_json(plan)}
+            data: dict[str, Any] = {"plan": plan_json(plan), "settled": result.settled}
             if result.outcome is not None:
                 data["outcome"] = outcome_json(result.outcome)
             out.print_json(json.dumps(data))
@@ -364,6 +364,12 @@ def _run(
                 more = f" (and {len(where) - 1} more items)" if len(where) > 1 else ""
                 ERR.print(f"{where[0]}: {message}{more}", markup=False)
             _fail("the forge would reject the above; nothing was written", 1)
+        if result.settled and common.verbose and not common.json:
+            ERR.print(
+                "Documents, lock and settings are as the last sync with nothing to do left "
+                "them, and the forge lists no change: nothing was parsed or planned.",
+                markup=False,
+            )
         if result.outcome is not None:
             if not common.json and not common.quiet:
                 out.print(outcome_text(result.outcome))

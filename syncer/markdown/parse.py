@@ -19,7 +19,14 @@ from syncer.markdown.phase import PhaseBuilder
 from syncer.markdown.source import Source
 from syncer.model import Diagnostic, Document, Severity
 
-__all__ = ["Box", "find_boxes", "load_documents", "parse_document"]
+__all__ = [
+    "Box",
+    "find_boxes",
+    "load_documents",
+    "parse_document",
+    "parse_documents",
+    "read_documents",
+]
 
 _UNPLACED = "a task item whose box cannot be found on its line; phasesync leaves it alone"
 
@@ -71,14 +78,26 @@ def parse_document(path: str, data: bytes) -> Document:
 def load_documents(paths: Sequence[Path], root: Path | None = None) -> list[Document]:
     """Read and parse `paths` in order; each document's path is shown relative to `root`.
 
+    Raises `DocumentError` for a file that cannot be read.
+    """
+    return parse_documents(read_documents(paths, root))
+
+
+def read_documents(paths: Sequence[Path], root: Path | None = None) -> list[tuple[str, bytes]]:
+    """(path as shown, relative to `root`; exact bytes) of each of `paths`, in order."""
+    return [(_display(path, root), read_document_bytes(path)) for path in paths]
+
+
+def parse_documents(files: Sequence[tuple[str, bytes]]) -> list[Document]:
+    """Parse documents already read (`read_documents`), in order.
+
     Two documents claiming the same phase number get a `duplicate-phase` error on the second,
-    since their item keys would collide. Raises `DocumentError` for a file that cannot be read.
+    since their item keys would collide.
     """
     docs: list[Document] = []
     seen: dict[str, str] = {}
-    for path in paths:
-        shown = _display(path, root)
-        doc = parse_document(shown, read_document_bytes(path))
+    for shown, data in files:
+        doc = parse_document(shown, data)
         if doc.phase is not None:
             first = seen.setdefault(doc.phase.number, shown)
             if first != shown:

@@ -108,6 +108,7 @@ class Applier:
         listed: datetime,
         complete: bool,
         reporter: Reporter | None = None,
+        settled: str | None = None,
     ) -> None:
         self.forge = forge
         self.store = store
@@ -120,6 +121,9 @@ class Applier:
         self.listed = listed  # server time at which this run's listing began
         self.complete = complete  # whether that listing was complete
         self.reporter = reporter or SilentReporter()
+        # Recorded in the lock when the run finishes: the digest of its inputs, given only
+        # for a run that has nothing to write (`syncer.sync.settled`).
+        self.settled = settled
         self.outcome = Outcome()
         self.identity = forge.identity
         self.base = lock.state(self.identity)
@@ -339,6 +343,7 @@ class Applier:
                 state,
                 synced_at=self.listed,
                 listed_at=self.listed if self.complete else state.listed_at,
+                settled=self.settled or state.settled,
             )
         lock = self.lock.with_state(self.identity, state)
         if not self.store.path.exists() and not any(s.items for s in lock.forges.values()):

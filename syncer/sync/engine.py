@@ -61,13 +61,14 @@ from typing import Literal
 
 from syncer.errors import ConfigError, ForgeError, NotFound
 from syncer.forges.base import Forge, Snapshot
-from syncer.markdown.parse import load_documents
+from syncer.markdown.parse import parse_documents, read_documents
 from syncer.model import Document
 from syncer.sync.actions import Direction, Plan, UpdateIssue
 from syncer.sync.apply import Applier, ApplyOptions, Outcome, Reporter
 from syncer.sync.lock import ForgeState, LockStore
 from syncer.sync.plan import PlanConfig, make_plan, unsettled_since
 from syncer.sync.render import RenderConfig
+from syncer.sync.settled import inputs_digest, settled_digest
 
 # Issues updated this long before the last listing are listed again: the forge's clock and
 # its search index are not exact to the second, and listing one more page is cheap.
@@ -105,6 +106,9 @@ class RunResult:
     plan: Plan
     snapshot: Snapshot
     outcome: Outcome | None  # None on a dry run or when the plan had problems
+    # The inputs were those of the last sync that had nothing to do (`syncer.sync.settled`):
+    # the documents were not parsed (`docs` is empty) and the plan is empty.
+    settled: bool = False
 
     @property
     def broken(self) -> tuple[Document, ...]:
@@ -187,13 +191,24 @@ def _run_locked(
     reporter: Reporter | None,
 ) -> RunResult:
     # Read under the run lock: a second run must not plan from bytes the first rewrites.
-    docs = tuple(load_documents(files, root=root))
-    scope = frozenset(d.path for d in docs) if req.paths else None
+    read = read_documents(files, root)
     lock = store.load()
     state = lock.state(forge.identity)
-    pcfg = plan_config(cfg, forge, req, scope)
     since = _since(state, cfg, req)
+    # Which inputs this run has, when it may take or record the settled shortcut.
+    inputs = _inputs(read, cfg, forge, state) if _memo_applies(req, store, since) else None
     snapshot = forge.snapshot(since)
+    if (
+        inputs is not None
+        and state.settled is not None
+        and not snapshot.issues
+        and state.settled == settled_digest(inputs, snapshot)
+    ):
+        plan = Plan(req.direction, managed=len(state.items))
+        return RunResult((), plan, snapshot, Outcome(), settled=True)
+    docs = tuple(parse_documents(read))
+    scope = frozenset(d.path for d in docs) if req.paths else None
+    pcfg = plan_config(cfg, forge, req, scope)
     plan = make_plan(req.direction, docs, snapshot, state, pcfg)
     if since is not None and (plan.needs_full_listing or _unread(plan) > _pages(state)):
         # Only the issues are listed again: labels and milestones were listed completely.
@@ -202,10 +217,17 @@ def _run_locked(
         plan = make_plan(req.direction, docs, snapshot, state, pcfg)
     if req.dry_run or plan.problems:
         return RunResult(docs, plan, snapshot, None)
+    pin = unsettled_since(plan, snapshot, state, cfg.render)
+    settled = None
+    if inputs is not None and pin is None and _settles(req, docs, plan, state):
+        settled = settled_digest(inputs, snapshot)
     if _idle(plan, snapshot, state, store):
         # Nothing changed on either side since the last run: the lock stays as it is, byte
-        # for byte, so that a scheduled job has nothing to commit. Keeping `synced_at` costs
-        # nothing: this listing from it was empty, so the next one shows only later changes.
+        # for byte, so that a scheduled job has nothing to commit (unless this is the first
+        # run to find these inputs settled). Keeping `synced_at` costs nothing: this listing
+        # from it was empty, so the next one shows only later changes.
+        if settled is not None and settled != state.settled:
+            store.save(lock.with_state(forge.identity, replace(state, settled=settled)))
         return RunResult(docs, plan, snapshot, Outcome())
     applier = Applier(
         forge,
@@ -219,16 +241,48 @@ def _run_locked(
         listed=snapshot.server_time,
         complete=snapshot.complete,
         reporter=reporter,
+        settled=settled,
     )
     outcome = applier.run({m.title: m.id for m in snapshot.milestones})
     result = RunResult(docs, plan, snapshot, outcome)
     if outcome.error is None:
-        pin = unsettled_since(plan, snapshot, state, cfg.render)
         if pin is not None and pin < snapshot.server_time:
             _rewind(store, forge.identity, pin)
     elif _issue_gone(result):
         _rewind(store, forge.identity, None)
     return result
+
+
+def _memo_applies(req: RunRequest, store: LockStore, since: datetime | None) -> bool:
+    """Whether this run may take the settled shortcut or record a digest: it runs on the
+    configured globs, lists incrementally, and has no dead run's creations to fold in."""
+    return not req.paths and since is not None and not store.journal.exists()
+
+
+def _inputs(
+    read: Sequence[tuple[str, bytes]], cfg: EngineConfig, forge: Forge, state: ForgeState
+) -> str:
+    return inputs_digest(
+        documents=read,
+        items=state.items,
+        render=cfg.render,
+        settings=(cfg.paths, cfg.write_links, cfg.on_removed),
+        identity=forge.identity,
+        issue_base=forge.issue_url(1),
+    )
+
+
+def _settles(req: RunRequest, docs: Sequence[Document], plan: Plan, state: ForgeState) -> bool:
+    """Whether a sync found nothing at all to do: its inputs may be recorded as settled."""
+    return (
+        req.direction == "sync"
+        and all(d.phase is not None and not d.has_errors for d in docs)
+        and plan.empty
+        and not plan.renamed
+        and not plan.notes
+        and not plan.needs_full_listing
+        and all(state.items.get(key) == entry for key, entry in plan.entries.items())
+    )
 
 
 def _idle(plan: Plan, snapshot: Snapshot, state: ForgeState, store: LockStore) -> bool:

@@ -62,6 +62,8 @@ class ForgeState:
     items: Mapping[str, LockEntry] = field(default_factory=dict)
     listed_at: datetime | None = None  # server time of the last complete listing
     synced_at: datetime | None = None  # server time of the last listing of any kind
+    # Digest of the inputs of the last sync that had nothing to do (`syncer.sync.settled`).
+    settled: str | None = None
 
     def by_issue(self) -> dict[int, str]:
         return {e.issue: key for key, e in self.items.items()}
@@ -90,6 +92,14 @@ def _time(value: Any) -> datetime | None:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _digest(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"`settled` is {type(value).__name__}, not a string")
+    return value
 
 
 def _entry(key: str, raw: Any) -> LockEntry:
@@ -130,6 +140,7 @@ def loads(text: str, path: str = "phasesync.lock") -> Lock:
                 items=items,
                 listed_at=_time(raw.get("listed_at")),
                 synced_at=_time(raw.get("synced_at")),
+                settled=_digest(raw.get("settled")),
             )
         return Lock(forges)
     except RecursionError:
@@ -147,6 +158,8 @@ def dumps(lock: Lock) -> str:
         out.append(f"{json.dumps(identity)}: {{")
         out.append(f'"listed_at": {json.dumps(_iso(state.listed_at))},')
         out.append(f'"synced_at": {json.dumps(_iso(state.synced_at))},')
+        if state.settled is not None:
+            out.append(f'"settled": {json.dumps(state.settled)},')
         out.append('"items": {')
         keys = sorted(state.items)
         for j, key in enumerate(keys):

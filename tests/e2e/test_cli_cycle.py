@@ -155,3 +155,26 @@ def test_lost_lock_finds_issues_by_marker(loopback: Loopback) -> None:
     cli("sync")
     assert h.writes() == 0 and len(h.issues()) == 36
     assert (h.root / "phasesync.lock").exists()
+
+
+def test_a_settled_sync_says_so_in_json_and_verbose_output(loopback: Loopback) -> None:
+    """The scheduled job's steady state: push, the sync that records the inputs as settled,
+    then syncs that neither parse nor plan (the forge's clock moves 15 min between runs)."""
+    cli, h = loopback.cli, loopback.harness
+    h.emulator.set_time(h.emulator.now())
+    cli("push")
+    h.emulator.advance(15 * 60)
+    # Lists the push's own writes once more, plans nothing, records the inputs as settled.
+    first = json.loads(cli("sync", "--json").stdout)
+    assert first["settled"] is False and first["plan"]["actions"] == []
+    lock = (h.root / "phasesync.lock").read_bytes()
+    h.emulator.advance(15 * 60)
+    h.emulator.reset_log()
+    again = json.loads(cli("sync", "--json").stdout)
+    assert again["settled"] is True and again["outcome"]["writes"] == 0
+    assert (h.reads(), h.writes()) == (3, 0)
+    h.emulator.advance(15 * 60)
+    verbose = cli("sync", "-v")
+    assert "nothing was parsed or planned" in verbose.stderr
+    assert "Nothing to do" in verbose.stdout
+    assert (h.root / "phasesync.lock").read_bytes() == lock
