@@ -18,6 +18,7 @@ from syncer.markdown.fields import parse_title
 from syncer.markdown.phase import PhaseBuilder
 from syncer.markdown.source import Source
 from syncer.model import Diagnostic, Document, Severity
+from syncer.runtime import collector_paused
 
 __all__ = [
     "Box",
@@ -96,21 +97,22 @@ def parse_documents(files: Sequence[tuple[str, bytes]]) -> list[Document]:
     """
     docs: list[Document] = []
     seen: dict[str, str] = {}
-    for shown, data in files:
-        doc = parse_document(shown, data)
-        if doc.phase is not None:
-            first = seen.setdefault(doc.phase.number, shown)
-            if first != shown:
-                dup = Diagnostic(
-                    shown,
-                    doc.phase.line,
-                    1,
-                    Severity.ERROR,
-                    "duplicate-phase",
-                    f"phase {doc.phase.number} is also described in {first}",
-                )
-                doc = replace(doc, diagnostics=(*doc.diagnostics, dup))
-        docs.append(doc)
+    with collector_paused():
+        for shown, data in files:
+            doc = parse_document(shown, data)
+            if doc.phase is not None:
+                first = seen.setdefault(doc.phase.number, shown)
+                if first != shown:
+                    dup = Diagnostic(
+                        shown,
+                        doc.phase.line,
+                        1,
+                        Severity.ERROR,
+                        "duplicate-phase",
+                        f"phase {doc.phase.number} is also described in {first}",
+                    )
+                    doc = replace(doc, diagnostics=(*doc.diagnostics, dup))
+            docs.append(doc)
     return docs
 
 

@@ -91,6 +91,8 @@ class PhaseBuilder:
         self.tasks: list[_TaskDraft] = []
         self.checklist: list[ChecklistItem] = []
         self.milestones: list[Milestone] = []
+        # Per heading, what its items are (looked up once, not once per item).
+        self._kinds: dict[Heading | None, Kind | tuple[int, str] | None] = {}
 
     def warn(self, line0: int, code: str, message: str, col: int | None = None) -> None:
         col = self.source.text_col(line0) if col is None else col
@@ -105,7 +107,10 @@ class PhaseBuilder:
         for entry in self.tree.entries:
             self._entry(entry)
         requirements = tuple(self._finish_requirement(d) for d in self.requirements)
-        tasks = tuple(replace(d.task, subtasks=tuple(d.subtasks)) for d in self.tasks)
+        tasks = tuple(
+            replace(d.task, subtasks=tuple(d.subtasks)) if d.subtasks else d.task
+            for d in self.tasks
+        )
         return Phase(
             file=self.path,
             number=self.number,
@@ -196,25 +201,26 @@ class PhaseBuilder:
 
     def _top_level_item(self, entry: Entry, box: Box) -> None:
         heading = entry.heading
-        section = _section(entry)
-        kind = _REQUIREMENT_SECTIONS.get(section)
-        if kind is not None:
+        if heading in self._kinds:
+            kind = self._kinds[heading]
+        else:
+            kind = self._kinds[heading] = _heading_kind(heading)
+        if isinstance(kind, Kind):
             self._requirement(entry, box, kind)
-            return
-        week = parse_week(heading.text) if heading is not None else None
-        if heading is not None and week is not None and heading.within("implementation plan"):
-            self._task(entry, box, week[0], week[1])
-            return
-        self._checklist(entry, box)
+        elif kind is not None:
+            self._task(entry, box, kind[0], kind[1])
+        else:
+            self._checklist(entry, box)
 
-    def _key(self, entry: Entry, key: ItemKey, title: str, col: int) -> bool:
-        """Claims `key`; a second item with the same key is an error and is dropped."""
+    def _key(self, entry: Entry, key: ItemKey, title: str, at: int) -> bool:
+        """Claims `key`; a second item with the same key is an error and is dropped. `at`
+        is the byte offset of the item's title (for the diagnostic's column)."""
         if key in self.keys:
             self.error(
                 entry.line,
                 "duplicate-item",
                 f"`{title}` appears twice in this section (key {key}); rename one of them",
-                col,
+                self.source.col(at),
             )
             self.owners[entry] = _Role.DROPPED
             return False
@@ -240,16 +246,16 @@ class PhaseBuilder:
         title = src.decode(spans.title_start, spans.title_end).strip()
         first = src.decode(spans.description_start, item.text_end)
         description = "\n".join([first, *entry.text.split("\n")[1:]]).strip()
-        col = src.col(spans.title_start)
         hole = (
             title if is_placeholder(title) else description if is_placeholder(description) else ""
         )
         if hole:
+            col = src.col(spans.title_start)
             self.warn(entry.line, "placeholder", f"`{hole}` is an unfilled placeholder", col)
             self.owners[entry] = _Role.DROPPED
             return
         key = ItemKey(self.number, kind.value, slugify(title))
-        if not self._key(entry, key, title, col):
+        if not self._key(entry, key, title, spans.title_start):
             return
         pos = self._pos(item, entry.line, spans.title_start, spans.title_end)
         req = Requirement(key, kind, title, description, box.checked, pos, link=item.link)
@@ -285,19 +291,18 @@ class PhaseBuilder:
         src = self.source
         item = split_item_line(src, entry.line, box.offset)
         text = src.decode(item.text_start, item.text_end).strip()
-        col = src.col(item.text_start)
-        if not text:
-            # The text wraps onto the next line; the first line is what links and renames
-            # edit, so it must hold the text.
-            self.warn(entry.line, "empty-item", "a task with no text after its box", col)
-            self.owners[entry] = _Role.DROPPED
-            return
-        if is_placeholder(text):
-            self.warn(entry.line, "placeholder", f"`{text}` is an unfilled placeholder", col)
+        if not text or is_placeholder(text):
+            if not text:
+                # The text wraps onto the next line; the first line is what links and
+                # renames edit, so it must hold the text.
+                code, message = "empty-item", "a task with no text after its box"
+            else:
+                code, message = "placeholder", f"`{text}` is an unfilled placeholder"
+            self.warn(entry.line, code, message, src.col(item.text_start))
             self.owners[entry] = _Role.DROPPED
             return
         key = ItemKey(self.number, f"week-{week}", slugify(text))
-        if not self._key(entry, key, text, col):
+        if not self._key(entry, key, text, item.text_start):
             return
         pos = self._pos(item, entry.line, item.text_start, item.text_end)
         draft = _TaskDraft(Task(key, week, focus, text, box.checked, pos, link=item.link))
@@ -338,6 +343,20 @@ class PhaseBuilder:
             self.error(entry.line, "bad-date", f"milestone `{name}`: {problem}")
             return
         self.milestones.append(Milestone(day, name, description, entry.line + 1))
+
+
+def _heading_kind(heading: Heading | None) -> Kind | tuple[int, str] | None:
+    """What the task items under `heading` are: requirements of a kind, tasks of a week
+    (number, focus) or, with None, checklist items."""
+    if heading is None:
+        return None
+    kind = _REQUIREMENT_SECTIONS.get(heading.text.casefold())
+    if kind is not None:
+        return kind
+    week = parse_week(heading.text)
+    if week is not None and heading.within("implementation plan"):
+        return week
+    return None
 
 
 def _section(entry: Entry) -> str:
