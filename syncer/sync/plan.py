@@ -20,6 +20,7 @@ from typing import Literal
 
 from syncer.forges.base import LabelSpec, MilestoneSpec, RemoteIssue, Snapshot
 from syncer.model import Document, Item, ItemKey, Phase, Task, slugify
+from syncer.runtime import collector_paused
 from syncer.sync.actions import (
     Conflict,
     CreateIssue,
@@ -155,14 +156,21 @@ class _Planner:
                 return issue.number
         return None
 
-    def _remote(self, number: int, entry: LockEntry | None) -> _Remote | None:
+    def _remote(
+        self, number: int, entry: LockEntry | None, rendered: Rendered | None = None
+    ) -> _Remote | None:
         issue = self.by_number.get(number)
         if issue is not None:
             return _Remote(
                 title=issue.title,
                 closed=issue.state == "closed",
                 hash=remote_hash(
-                    self.cfg.render, issue.title, issue.body, issue.labels, issue.milestone
+                    self.cfg.render,
+                    issue.title,
+                    issue.body,
+                    issue.labels,
+                    issue.milestone,
+                    like=rendered,
                 ),
                 body=issue.body,
                 labels=issue.labels,
@@ -187,7 +195,7 @@ class _Planner:
 
         if number is not None:
             self.claimed.add(number)
-            remote = self._remote(number, entry)
+            remote = self._remote(number, entry, rendered)
             if remote is None and not self.snapshot.complete:
                 # Known by link or marker but absent from an incremental listing and the lock:
                 # only a complete listing can tell what the forge has.
@@ -511,11 +519,12 @@ def make_plan(
     broken = {d.path for d in docs if d.phase is None or d.has_errors}
     planner = _Planner(direction, good, snapshot, base, cfg)
     present: set[str] = set()
-    for doc in good:
-        assert doc.phase is not None
-        for item in doc.phase.items:
-            present.add(str(item.key))
-            planner.plan_item(doc.phase, item)
+    with collector_paused():
+        for doc in good:
+            assert doc.phase is not None
+            for item in doc.phase.items:
+                present.add(str(item.key))
+                planner.plan_item(doc.phase, item)
     planner.plan_removed(present, broken)
     planner.orphan_notes(present)
 

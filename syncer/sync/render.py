@@ -50,6 +50,13 @@ def _family_pattern(name: str) -> re.Pattern[str]:
     return re.compile(pattern, flags=re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=16)
+def _families_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    # One match per label for all families: it runs for every label of every listed issue.
+    either = "|".join(f"(?:{_family_pattern(name).pattern})" for name in names)
+    return re.compile(either, flags=re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class RenderConfig:
     phase_label: LabelFamily
@@ -64,7 +71,8 @@ class RenderConfig:
         return (self.phase_label, self.type_label, self.priority_label, self.week_label)
 
     def managed_label(self, label: str) -> bool:
-        return any(f.owns(label) for f in self.families)
+        names = (f.name for f in self.families)
+        return _families_pattern(tuple(names)).fullmatch(label) is not None
 
 
 DEFAULT_RENDER = RenderConfig(
@@ -92,7 +100,9 @@ class Rendered:
 
 
 def content_hash(title: str, block: str, labels: Sequence[str], milestone: str | None) -> str:
-    normalised = _SOURCE_LINE.sub("#L)", block.replace("\r\n", "\n").strip())
+    if "\r" in block:
+        block = block.replace("\r\n", "\n")
+    normalised = _SOURCE_LINE.sub("#L)", block.strip())
     text = "\x1f".join((title.strip(), normalised, ",".join(sorted(labels)), milestone or ""))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -212,9 +222,26 @@ def file_of(body: str | None) -> str | None:
 
 
 def remote_hash(
-    cfg: RenderConfig, title: str, body: str, labels: Sequence[str], milestone: str | None
+    cfg: RenderConfig,
+    title: str,
+    body: str,
+    labels: Sequence[str],
+    milestone: str | None,
+    like: Rendered | None = None,
 ) -> str:
-    """The content hash of an issue as the forge has it, comparable with `Rendered.hash`."""
+    """The content hash of an issue as the forge has it, comparable with `Rendered.hash`.
+
+    With `like`, an issue that shows exactly that rendering (the settled case, for nearly
+    every issue of a plan) takes its hash without hashing again.
+    """
     block, _ = split_body(body)
     managed = tuple(sorted(lbl for lbl in labels if cfg.managed_label(lbl)))
+    if (
+        like is not None
+        and title == like.title
+        and block == like.block
+        and managed == like.labels
+        and milestone == like.milestone
+    ):
+        return like.hash
     return content_hash(title, block or "", managed, milestone)
