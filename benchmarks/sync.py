@@ -10,14 +10,19 @@ forge time apart as a scheduled job would be, with pacing off (`write_interval=0
 
 1. first push: every issue, label and milestone created, ticked items closed;
 2. second push: nothing to write; it lists again the issues the first push touched;
-3. sync with nothing to do;
-4. sync after one box ticked in a document;
-5. sync after one issue closed on the forge;
-6. pull after one issue closed on the forge.
+3. idle sync, recording settled: the first sync with nothing to do parses and plans, and
+   records its inputs as settled in the lock;
+4. idle sync: nothing changed since, so the run ends after its three list requests
+   without parsing or planning (`syncer/sync/settled.py`);
+5. idle sync, a document edited: a blank line added at the end of a document, so the
+   documents are parsed and planned; nothing to write, the new inputs are recorded;
+6. sync after one box ticked in a document;
+7. sync after one issue closed on the forge;
+8. pull after one issue closed on the forge.
 
 Requests are counted by the emulator (reads and writes apart) and are the same at every
 latency. Wall time is the best of `--repeat` runs at 0 ms and at 50 ms of emulator latency
-per request; steps 3-6 repeat on different items, step 2 from the same lock. A first push
+per request; steps 4-8 repeat on different items, steps 2 and 3 from the same lock. A first push
 at 50 ms is not run (10,000 creates x 50 ms is 8 minutes): its figure is the 0 ms time plus
 requests x 50 ms, marked as extrapolated.
 
@@ -221,6 +226,16 @@ def close_on_forge(b: Bench, offset: int) -> Callable[[int], None]:
     return prepare
 
 
+def touch_document(b: Bench) -> Callable[[int], None]:
+    """Add a blank line at the end of the last document: new bytes, nothing to sync."""
+
+    def prepare(i: int) -> None:
+        path = sorted((b.root / "docs" / "phases").glob("*.md"))[-1]
+        path.write_bytes(path.read_bytes() + b"\n")
+
+    return prepare
+
+
 def sequence(b: Bench) -> None:
     seconds, reads, writes, _ = b.once("push", 0.0)
     first = Row(b.forge, b.transport, b.n, "first push", reads, writes, 0, seconds, None)
@@ -228,8 +243,11 @@ def sequence(b: Bench) -> None:
     first.extrapolated = True
     b.rows.append(first)
     b.step("second push", "push", restore_lock=True, repeat=1)
-    b.once("push", 0.0)  # the run that lists the first push's writes, for real
+    # The first sync with nothing to do parses and plans, and records its inputs as
+    # settled in the lock (each repeat from the same lock, without the digest).
+    b.step("idle sync, recording settled", "sync", restore_lock=True)
     b.step("idle sync", "sync")
+    b.step("idle sync, a document edited", "sync", touch_document(b))
     b.step("sync: 1 tick in a document", "sync", tick_in_document(b))
     b.step("sync: 1 close on the forge", "sync", close_on_forge(b, 0))
     # Clear of the issues the step above closed.
