@@ -46,6 +46,7 @@ class RemoteIssue:
     url: str  # the web page of the issue
     updated_at: datetime
     state_reason: StateReason | None = None
+    comments: int = 0  # comments (GitHub) or user notes (GitLab) on the issue, anyone's
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +160,10 @@ class Forge(Protocol):
         ...
 
     def comment(self, number: int, body: str) -> None: ...
+
+    def has_comment(self, number: int, marker: str) -> bool:
+        """Whether a comment on the issue contains `marker` (every page of its comments)."""
+        ...
 
     def issue_url(self, number: int) -> str: ...
 

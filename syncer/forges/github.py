@@ -9,7 +9,8 @@ Requests, per call (proved by tests that count them on the emulator):
   put into the payload first (`_issue_defaults`: GitHub leaves `pull_request` out of an
   issue, an older GitHub Enterprise leaves out `state_reason`);
 - `create_*`, `comment`: one POST; `update_issue`, `update_milestone`: one PATCH, no GET
-  before it (lazy objects built from the number); `get_issue`: one GET.
+  before it (lazy objects built from the number); `get_issue`: one GET; `has_comment`: one
+  GET per 100 comments of the issue.
 
 `server_time` is the `Date` header of the first page of the issues listing. PyGithub does
 not expose response headers of a listing without completing objects, so that first page is
@@ -40,6 +41,7 @@ import urllib3.exceptions
 from github import Auth, Github, GithubException
 from github.GithubObject import GithubObject, NotSet
 from github.Issue import Issue
+from github.IssueComment import IssueComment
 from github.Label import Label
 from github.Milestone import Milestone
 from github.PaginatedList import PaginatedList
@@ -115,6 +117,7 @@ _issue_defaults = _defaults(
     body=None, state_reason=None, milestone=None, labels=[], pull_request=None
 )
 _label_defaults = _defaults(description=None)
+_comment_defaults = _defaults(body=None)
 _milestone_defaults = _defaults(description=None, due_on=None)
 
 
@@ -155,6 +158,7 @@ def remote_issue(issue: Issue) -> RemoteIssue:
         url=issue.html_url,
         updated_at=_utc(issue.updated_at),
         state_reason=_reason(issue.state_reason),
+        comments=int(issue.comments or 0),
     )
 
 
@@ -420,6 +424,16 @@ class GitHubForge:
             idempotent=False,
             subject=number,
         )
+
+    def has_comment(self, number: int, marker: str) -> bool:
+        comments, _ = self._list(
+            IssueComment,
+            f"issues/{number}/comments",
+            {},
+            f"list comments of issue #{number}",
+            _comment_defaults,
+        )
+        return any(marker in (c.body or "") for c in comments)
 
     # --- what the token may do (`phasesync doctor`) ----------------------------------------
 

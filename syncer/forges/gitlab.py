@@ -345,6 +345,12 @@ class GitLabForge:
         with self._guard(f"comment on issue #{number}"):
             self._project.issues.get(number, lazy=True).notes.create({"body": body})
 
+    def has_comment(self, number: int, marker: str) -> bool:
+        with self._guard(f"list comments of issue #{number}"):
+            issue = self._project.issues.get(number, lazy=True)
+            notes = issue.notes.list(iterator=True, per_page=PER_PAGE)
+            return any(marker in (note.attributes.get("body") or "") for note in notes)
+
     def issue_url(self, number: int) -> str:
         return f"{self.base_url}/{self._path()}/-/issues/{number}"
 
@@ -537,4 +543,5 @@ def _issue(data: Mapping[str, Any]) -> RemoteIssue:
         milestone=milestone["title"] if milestone else None,
         url=data["web_url"],
         updated_at=_timestamp(data["updated_at"]),
+        comments=int(data.get("user_notes_count") or 0),
     )

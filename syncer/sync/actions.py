@@ -51,6 +51,8 @@ class UpdateIssue:
     state: Literal["open", "closed"] | None = None
     state_reason: StateReason | None = None
     comment: str | None = None  # posted before the state change
+    # How many comments the listing showed on the issue; None when it was not listed.
+    remote_comments: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

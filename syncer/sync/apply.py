@@ -39,7 +39,7 @@ from syncer.markdown.edit import Edit, apply_edits, box_edit, link_edit, title_e
 from syncer.model import Document
 from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
 from syncer.sync.lock import Lock, LockEntry, LockStore
-from syncer.sync.plan import final_body, final_labels
+from syncer.sync.plan import final_body, final_labels, removal_marker
 from syncer.sync.render import RenderConfig, key_of
 
 T = TypeVar("T")
@@ -249,7 +249,7 @@ class Applier:
                 remote_body, remote_labels = remote.body, remote.labels
             body = final_body(action, remote_body)
             labels = final_labels(action, self.render, remote_labels)
-        if action.comment:
+        if action.comment and not self._commented_before(action):
             self._write(lambda: self.forge.comment(action.number, action.comment or ""))
             self.outcome.commented.append(action.number)
         r = action.rendered
@@ -268,6 +268,20 @@ class Applier:
             self.outcome.closed.append(action.number)
         elif action.state == "open":
             self.outcome.reopened.append(action.number)
+
+    def _commented_before(self, action: UpdateIssue) -> bool:
+        """Whether an earlier run posted this removal comment and stopped before its close.
+
+        Such a run never moves the listing's start on, and its comment updated the issue,
+        so the issue is in this run's listing with at least one comment: only then are its
+        comments read (one GET per 100), to look for the comment's hidden marker.
+        """
+        if not action.remote_comments:
+            return False
+        if self.forge.has_comment(action.number, removal_marker(action.key)):
+            self.reporter.note(f"#{action.number}: removal comment already posted")
+            return True
+        return False
 
     # --- documents ------------------------------------------------------------------------
 

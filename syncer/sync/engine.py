@@ -205,7 +205,7 @@ def _run_locked(
         and state.settled == settled_digest(inputs, snapshot)
     ):
         plan = Plan(req.direction, managed=len(state.items))
-        return RunResult((), plan, snapshot, Outcome(), settled=True)
+        return RunResult((), plan, snapshot, None if req.dry_run else Outcome(), settled=True)
     docs = tuple(parse_documents(read))
     scope = frozenset(d.path for d in docs) if req.paths else None
     pcfg = plan_config(cfg, forge, req, scope)

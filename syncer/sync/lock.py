@@ -16,7 +16,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,16 @@ class LockEntry:
     milestone: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Spelled out: `dataclasses.asdict` deep-copies each field, a third of a second for
+        # a lock of 10,000 items.
+        return {
+            "issue": self.issue,
+            "file": self.file,
+            "title": self.title,
+            "hash": self.hash,
+            "checked": self.checked,
+            "milestone": self.milestone,
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> LockEntry:

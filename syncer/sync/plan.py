@@ -73,6 +73,7 @@ class _Remote:
     body: str | None  # None when not listed this time
     labels: tuple[str, ...] | None
     milestone: str | None
+    comments: int | None = None  # None when not listed this time
 
 
 class _Planner:
@@ -175,6 +176,7 @@ class _Planner:
                 body=issue.body,
                 labels=issue.labels,
                 milestone=issue.milestone,
+                comments=issue.comments,
             )
         if entry is not None and not self.snapshot.complete:
             # Not updated since the last listing: it is as the lock left it.
@@ -439,8 +441,9 @@ class _Planner:
                     comment=(
                         f"phasesync: `{key}` was removed from `{entry.file}`, so this issue "
                         "is closed as not planned. Put the item back in the document to "
-                        "reopen it."
+                        f"reopen it.\n\n{removal_marker(key)}"
                     ),
+                    remote_comments=remote.comments,
                 )
             )
             self.entries[key] = None
@@ -494,6 +497,11 @@ def _milestones(
             elif have.due != spec.due or have.description.strip() != spec.description.strip():
                 out.append(EnsureMilestone(spec, existing_id=have.id))
     return _unique(out)
+
+
+def removal_marker(key: str) -> str:
+    """The hidden line of a removal comment: how a rerun knows it was posted already."""
+    return f"<!-- phasesync:removed={key} -->"
 
 
 def _unique(items: list[EnsureMilestone]) -> list[EnsureMilestone]:

@@ -114,19 +114,30 @@ def milestone_title(cfg: RenderConfig, phase: Phase, name: str | None = None) ->
 
 def escape_mentions(text: str) -> str:
     """`@alice` becomes `` `@alice` `` so that a push does not notify everyone in a plan."""
+    if "@" not in text:
+        return text
     return _MENTION.sub(lambda m: f"`@{m.group(1)}`", text)
 
 
 def item_labels(cfg: RenderConfig, phase: Phase, item: Item) -> tuple[str, ...]:
-    labels = [
-        cfg.phase_label.name.format(number=phase.number),
-        cfg.type_label.name.format(kind=item.kind.value),
-    ]
     priority = item.priority if isinstance(item, Requirement) else None
+    week = item.week if isinstance(item, Task) else None
+    return _labels(cfg, phase.number, item.kind, priority, week)
+
+
+@functools.lru_cache(maxsize=4096)
+def _labels(
+    cfg: RenderConfig, number: str, kind: Kind, priority: str | None, week: int | None
+) -> tuple[str, ...]:
+    # Cached: a plan has a few dozen distinct label sets for thousands of items.
+    labels = [
+        cfg.phase_label.name.format(number=number),
+        cfg.type_label.name.format(kind=kind.value),
+    ]
     if priority and priority.casefold() in ("high", "medium", "low"):
         labels.append(cfg.priority_label.name.format(priority=priority.casefold()))
-    if isinstance(item, Task):
-        labels.append(cfg.week_label.name.format(week=item.week))
+    if week is not None:
+        labels.append(cfg.week_label.name.format(week=week))
     return tuple(sorted(labels))
 
 

@@ -167,6 +167,62 @@ def test_removed_item_is_closed_as_not_planned_with_a_comment(harness: Harness) 
     assert harness.writes() == 0
 
 
+REVIEW = "phase-2/week-3/external-security-review"
+
+
+def _remove_review(h: Harness) -> int:
+    n = h.number_of(REVIEW)
+    path = h.doc(P2)
+    lines = [ln for ln in path.read_bytes().split(b"\n") if b"External security review" not in ln]
+    path.write_bytes(b"\n".join(lines))
+    return n
+
+
+def _state_change(h: Harness) -> str:
+    return "PATCH" if h.kind == "github" else "PUT"
+
+
+def test_a_removal_whose_close_failed_does_not_comment_twice(harness: Harness) -> None:
+    harness.run("push")
+    n = _remove_review(harness)
+    harness.emulator.fail_next(10, method=_state_change(harness), status=500)
+    failed = harness.run("push")
+    assert failed.outcome is not None and failed.outcome.error is not None
+    assert harness.issue(n).comments == 1 and not harness.issue(n).closed
+    harness.emulator.clear_faults()
+    harness.emulator.reset_log()
+    harness.run("push")
+    issue = harness.issue(n)
+    assert issue.closed and issue.comments == 1
+    # The rerun read the issue's comments once (it had one) and found the marker.
+    comment_reads = [
+        r.path
+        for r in harness.emulator.requests
+        if r.method == "GET" and r.path.endswith(("/comments", "/notes"))
+    ]
+    assert len(comment_reads) == 1 and harness.writes() == 1
+
+
+def test_a_removal_comment_whose_answer_was_lost_is_not_posted_again(harness: Harness) -> None:
+    harness.run("push")
+    n = _remove_review(harness)
+    harness.emulator.apply_then_fail(method="POST", path_regex=r"/(comments|notes)$", drop=True)
+    harness.run("push")
+    harness.run("push")
+    issue = harness.issue(n)
+    assert issue.closed and issue.comments == 1
+
+
+def test_a_removal_with_comments_by_people_still_gets_its_own(harness: Harness) -> None:
+    harness.run("push")
+    n = harness.number_of(REVIEW)
+    harness.forge.comment(n, "Booked for March with the usual firm.")
+    _remove_review(harness)
+    harness.run("push")
+    issue = harness.issue(n)
+    assert issue.closed and issue.comments == 2
+
+
 def test_a_title_conflict_is_reported_and_resolved_with_prefer(harness: Harness) -> None:
     harness.run("push")
     n = harness.number_of(SIGN_IN)

@@ -181,3 +181,10 @@ def test_push_and_pull_do_not_record(harness: Harness) -> None:
     for direction in ("push", "pull", "push"):
         assert not scheduled(harness, direction).settled
     assert state(harness).settled is None
+
+
+def test_a_dry_run_takes_the_shortcut_and_reports_no_outcome(harness: Harness) -> None:
+    settled(harness)
+    result = scheduled(harness, "sync", dry_run=True)
+    assert took_shortcut(result) and result.outcome is None
+    assert (harness.reads(), harness.writes()) == (3, 0)

@@ -306,7 +306,8 @@ def record(kind: str, point: str, forge: str, runs: int, verdict: Verdict) -> No
 
 
 def assert_clean(verdict: Verdict) -> None:
-    assert (verdict.duplicates, verdict.corrupted, verdict.lost) == (0, 0, 0), verdict.details
+    counts = (verdict.duplicates, verdict.corrupted, verdict.lost, verdict.extra_comments)
+    assert counts == (0, 0, 0, 0), (counts, verdict.details)
 
 
 # --- the fault table --------------------------------------------------------------------------

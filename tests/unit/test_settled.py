@@ -107,3 +107,10 @@ def test_a_settled_value_that_is_not_a_string_is_a_clear_lock_error() -> None:
     text = dumps(Lock({"f": ForgeState(items={"k": ENTRY}, settled="x")}))
     with pytest.raises(LockFileError, match="settled"):
         loads(text.replace('"settled": "x"', '"settled": 12'))
+
+
+def test_a_lock_entry_writes_every_field_and_reads_back_the_same() -> None:
+    from dataclasses import fields
+
+    assert set(ENTRY.to_json()) == {f.name for f in fields(LockEntry)}
+    assert LockEntry.from_json(ENTRY.to_json()) == ENTRY
