@@ -197,9 +197,9 @@ def validate(
             out.print_json(json.dumps(documents_json(docs)))
         else:
             lines = (
-                render_diagnostics_github(docs)
+                render_diagnostics_github(docs, errors_only=quiet)
                 if fmt == "github"
-                else render_diagnostics_text(docs)
+                else render_diagnostics_text(docs, errors_only=quiet)
             )
             for line in lines:
                 out.print(line, markup=False)

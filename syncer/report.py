@@ -16,20 +16,35 @@ from rich.markup import escape
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 
-from syncer.model import Diagnostic, Document, Item, Milestone, Phase, Requirement, Task
+from syncer.model import (
+    Diagnostic,
+    Document,
+    Item,
+    Milestone,
+    Phase,
+    Requirement,
+    Severity,
+    Task,
+)
 
 # --- validate: diagnostics ------------------------------------------------------------------
 
 
-def _diagnostics(docs: Iterable[Document]) -> list[Diagnostic]:
-    found = [d for doc in docs for d in doc.diagnostics]
+def _diagnostics(docs: Iterable[Document], errors_only: bool = False) -> list[Diagnostic]:
+    found = [
+        d
+        for doc in docs
+        for d in doc.diagnostics
+        if not errors_only or d.severity == Severity.ERROR
+    ]
     found.sort(key=lambda d: (d.file, d.line, d.col))
     return found
 
 
-def render_diagnostics_text(docs: Iterable[Document]) -> list[str]:
-    """One `file:line:col: error|warning: message [code]` line per diagnostic, by file and line."""
-    return [d.format() for d in _diagnostics(docs)]
+def render_diagnostics_text(docs: Iterable[Document], errors_only: bool = False) -> list[str]:
+    """One `file:line:col: error|warning: message [code]` line per diagnostic, by file and line
+    (errors alone with `errors_only`)."""
+    return [d.format() for d in _diagnostics(docs, errors_only)]
 
 
 def _escape_data(text: str) -> str:
@@ -41,12 +56,12 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_diagnostics_github(docs: Iterable[Document]) -> list[str]:
+def render_diagnostics_github(docs: Iterable[Document], errors_only: bool = False) -> list[str]:
     """GitHub Actions annotations: `::error file=…,line=…,col=…::message [code]`."""
     return [
         f"::{d.severity.value} file={_escape_property(d.file)},line={d.line},col={d.col}"
         f"::{_escape_data(f'{d.message} [{d.code}]')}"
-        for d in _diagnostics(docs)
+        for d in _diagnostics(docs, errors_only)
     ]
 
 

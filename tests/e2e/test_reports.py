@@ -95,7 +95,8 @@ def test_no_colour_when_not_a_terminal(loopback: Loopback) -> None:
 
 def test_quiet_prints_only_errors(loopback: Loopback) -> None:
     cli = loopback.cli
-    for args in (("push",), ("pull",), ("sync",), ("plan",), ("doctor",), ("status",)):
+    commands = (("validate",), ("push",), ("pull",), ("sync",), ("plan",), ("doctor",))
+    for args in (*commands, ("status",)):
         done = cli(*args, "-q")
         assert done.stdout == "" and done.stderr == "", args
     broken = Cli(cli.root, {**cli.env, "PHASESYNC_TOKEN": "revoked"})

@@ -60,6 +60,16 @@ def test_github_annotations_escape() -> None:
     assert warnings[0].startswith("::warning file=phase-3-workspaces.md,line=29,col=9::")
 
 
+def test_errors_only_leaves_out_warnings_and_keeps_every_error() -> None:
+    docs = [*examples(), broken()]
+    every = render_diagnostics_text(docs)
+    assert any(": warning: " in line for line in every)
+    errors = render_diagnostics_text(docs, errors_only=True)
+    assert errors == [line for line in every if ": error: " in line] and len(errors) == 5
+    github = render_diagnostics_github(docs, errors_only=True)
+    assert len(github) == 5 and all(line.startswith("::error ") for line in github)
+
+
 def test_documents_json_shape() -> None:
     out = documents_json([*examples(), broken()])
     json.dumps(out)  # JSON-ready
