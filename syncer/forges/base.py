@@ -33,6 +33,9 @@ class RemoteMilestone:
     description: str
     due: date | None
     state: IssueState = "open"
+    # A GitLab group's milestone, listed with the project's: issues may carry it, but
+    # phasesync does not edit it (it belongs to every project of the group).
+    group: bool = False
 
 
 @dataclass(frozen=True, slots=True)

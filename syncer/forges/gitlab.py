@@ -2,7 +2,8 @@
 
 Requests, per call:
 
-- `snapshot()`: one paginated listing each of labels, milestones and issues (100 per page);
+- `snapshot()`: one paginated listing each of labels, milestones (with the milestones of
+  the project's groups: `include_ancestors`) and issues (100 per page);
   no project GET (`projects.get(path, lazy=True)`);
 - `create_issue`, `create_label`, `create_milestone`, `comment`: one POST;
 - `update_issue`, `update_milestone`: one PUT, no GET before it;
@@ -242,7 +243,12 @@ class GitLabForge:
         with self._guard("list milestones"):
             milestones = tuple(
                 _milestone(item.attributes)
-                for item in self._project.milestones.list(iterator=True, per_page=PER_PAGE)
+                for item in self._project.milestones.list(
+                    # Sent as GitLab's docs spell it (python-gitlab would send `True`).
+                    iterator=True,
+                    per_page=PER_PAGE,
+                    include_ancestors="true",
+                )
             )
         issues, server_time = self._issues(since)
         return Snapshot(labels, milestones, issues, server_time, since)
@@ -529,6 +535,7 @@ def _milestone(data: Mapping[str, Any]) -> RemoteMilestone:
         description=data.get("description") or "",
         due=date.fromisoformat(due) if due else None,
         state="closed" if data.get("state") == "closed" else "open",
+        group=data.get("group_id") is not None,
     )
 
 

@@ -243,7 +243,9 @@ def _run_locked(
         reporter=reporter,
         settled=settled,
     )
-    outcome = applier.run({m.title: m.id for m in snapshot.milestones})
+    # A project's own milestone wins over a GitLab group's of the same title.
+    ordered = sorted(snapshot.milestones, key=lambda m: not m.group)
+    outcome = applier.run({m.title: m.id for m in ordered})
     result = RunResult(docs, plan, snapshot, outcome)
     if outcome.error is None:
         if pin is not None and pin < snapshot.server_time:
@@ -279,7 +281,6 @@ def _settles(req: RunRequest, docs: Sequence[Document], plan: Plan, state: Forge
         and all(d.phase is not None and not d.has_errors for d in docs)
         and plan.empty
         and not plan.renamed
-        and not plan.notes
         and not plan.needs_full_listing
         and all(state.items.get(key) == entry for key, entry in plan.entries.items())
     )

@@ -475,9 +475,16 @@ def _retitled(item: Item, title: str) -> Item:
 
 def _milestones(
     docs: Sequence[Document], snapshot: Snapshot, cfg: RenderConfig
-) -> list[EnsureMilestone]:
-    existing = {m.title: m for m in snapshot.milestones}
+) -> tuple[list[EnsureMilestone], list[Note]]:
+    """Milestones to create or bring in line, and notes on group milestones left as they are.
+
+    A GitLab group's milestone with the title is used as it is: the project cannot have its
+    own of that title, and editing the group's would change it for every project of it.
+    """
+    # A project's own milestone wins over a group's of the same title.
+    existing = {m.title: m for m in sorted(snapshot.milestones, key=lambda m: not m.group)}
     out: list[EnsureMilestone] = []
+    notes: list[Note] = []
     for doc in docs:
         phase = doc.phase
         if phase is None:
@@ -495,8 +502,18 @@ def _milestones(
             if have is None:
                 out.append(EnsureMilestone(spec))
             elif have.due != spec.due or have.description.strip() != spec.description.strip():
-                out.append(EnsureMilestone(spec, existing_id=have.id))
-    return _unique(out)
+                if have.group:
+                    due = have.due.isoformat() if have.due else "none"
+                    notes.append(
+                        Note(
+                            spec.title,
+                            f"a group milestone (due {due}); its date and description are "
+                            "the group's, and phasesync leaves them as they are",
+                        )
+                    )
+                else:
+                    out.append(EnsureMilestone(spec, existing_id=have.id))
+    return _unique(out), list({n.key: n for n in notes}.values())
 
 
 def removal_marker(key: str) -> str:
@@ -541,7 +558,8 @@ def make_plan(
     if direction != "pull":
         have = {lbl.name.casefold() for lbl in snapshot.labels}
         labels = [EnsureLabel(s) for k, s in sorted(planner.wanted_labels.items()) if k not in have]
-        milestones = _milestones(good, snapshot, cfg.render)
+        milestones, group_notes = _milestones(good, snapshot, cfg.render)
+        planner.notes.extend(group_notes)
     return Plan(
         direction=direction,
         labels=tuple(labels),

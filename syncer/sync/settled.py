@@ -25,11 +25,12 @@ its result is a function of:
 `inputs_digest` hashes all of these but the listing; `settled_digest` adds the listing's
 labels and milestones. The digest is recorded only by a sync (push and pull leave half of
 the work to the other) that ran on the configured globs, found no document with errors,
-planned nothing at all (no action, conflict, rename, note or problem, every lock entry as
-it was) and left no listed issue different from its lock entry. A later run whose digest is
-equal, whose listing is incremental and shows no issue, and that has no journal of a dead
-run to fold in, would plan exactly that empty plan again: it reports "nothing to do" and
-leaves every file as it is, without reading the documents' Markdown.
+planned nothing at all (no action, conflict, rename or problem, every lock entry as it
+was; notes, which are only said, do not count) and left no listed issue different from its
+lock entry. A later run whose digest is equal, whose listing is incremental and shows no
+issue, and that has no journal of a dead run to fold in, would plan exactly that empty plan
+again: it reports "nothing to do" and leaves every file as it is, without reading the
+documents' Markdown.
 
 The digest is a memo, never a source of truth: a changed byte in any document, a hand edit
 of the lock, a label renamed on the forge, a new setting or a new phasesync release all

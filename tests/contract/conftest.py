@@ -91,7 +91,8 @@ class Harness:
                 for i in self.emulator.issues()  # type: ignore[attr-defined]
             ]
         project = self.emulator.project()  # type: ignore[attr-defined]
-        titles = {m.id: m.title for m in project.milestones.values()}
+        visible = self.emulator.store.visible_milestones(project)  # type: ignore[attr-defined]
+        titles = {m.id: m.title for m in visible.values()}
         return [
             IssueView(
                 i.iid,

@@ -310,3 +310,25 @@ def test_helpers_act_on_the_forge_without_logging(emu: GitLabEmulator, http: obj
     # Other projects are separate: iids count per project.
     assert emu.add_issue("elsewhere", project="other/proj") == 1
     assert [i.title for i in emu.issues("other/proj")] == ["elsewhere"]
+
+
+def test_group_milestones_are_listed_with_include_ancestors_and_block_a_title(
+    emu: GitLabEmulator, http: object
+) -> None:
+    group_id = emu.add_group_milestone("grp", "Q1 launch")
+    emu.add_group_milestone("elsewhere", "Not ours")
+    project = client().projects.get(PATH, lazy=True)
+    assert [m.title for m in project.milestones.list(get_all=True)] == []
+    listed = project.milestones.list(get_all=True, include_ancestors="true")
+    assert [(m.title, m.id) for m in listed] == [("Q1 launch", group_id)]
+    data = listed[0].attributes
+    assert isinstance(data["group_id"], int)  # python-gitlab adds its own project_id
+    assert data["web_url"] == f"{BASE}/groups/grp/-/milestones/1"
+    with pytest.raises(GitlabCreateError) as failed:
+        project.milestones.create({"title": "Q1 launch"})
+    assert failed.value.response_code == 400
+    assert "already being used for another group or project milestone" in str(failed.value)
+    issue = project.issues.create({"title": "On the group's milestone", "milestone_id": group_id})
+    assert issue.milestone["id"] == group_id and issue.milestone["title"] == "Q1 launch"
+    other = client().projects.get("other/proj", lazy=True)
+    assert other.milestones.list(get_all=True, include_ancestors="true") == []

@@ -1,7 +1,8 @@
 """An in-memory GitLab that answers the v4 REST API the way gitlab.com does.
 
 It covers what phasesync (through python-gitlab) and a later `doctor` send: projects by
-numeric id or URL-encoded full path, issues by `iid`, labels, project milestones, notes,
+numeric id or URL-encoded full path, issues by `iid`, labels, project milestones (and the
+milestones of the project's groups, with `include_ancestors`), notes,
 `/user` and `/personal_access_tokens/self`. Answers follow GitLab's own code: offset
 pagination headers as `Gitlab::Pagination::OffsetHeaderBuilder` writes them, `per_page`
 capped at 100, 401/403/404 bodies, `409 Label already exists`, the milestone uniqueness
@@ -158,6 +159,12 @@ class GitLabEmulator(EmulatorBase):
         with self.lock:
             return [copy.deepcopy(lb) for lb in self.project(project).labels.values()]
 
+    def add_group_milestone(self, group: str, title: str, due: date | None = None) -> int:
+        """A milestone of group `group` (a full path such as `acme`), which the issues of
+        every project below it may carry; returns its global id."""
+        with self.lock:
+            return self.store.add_group_milestone(group, title, due).id
+
     def milestones(self, project: str | int | None = None) -> list[GLMilestone]:
         with self.lock:
             return [copy.deepcopy(m) for m in self.project(project).milestones.values()]
@@ -191,6 +198,7 @@ class GitLabEmulator(EmulatorBase):
         if request.is_write and access != "write":
             raise message(403, "403 Forbidden")
         web, today, rest = request.base_url, self.now().date(), parts[2:]
+        visible = self.store.visible_milestones(project)
         match (method, rest):
             case ("GET", []):
                 # Only the single-project answer carries `permissions`, as on GitLab. The
@@ -204,17 +212,20 @@ class GitLabEmulator(EmulatorBase):
                 return Reply(200, {**project_json(project, web), "permissions": permissions})
             case ("GET", ["issues"]):
                 found = self.store.list_issues(project, request)
-                return self._page(request, found, lambda i: issue_json(project, i, web, today))
+                return self._page(
+                    request, found, lambda i: issue_json(project, i, web, today, visible)
+                )
             case ("POST", ["issues"]):
                 issue = self.store.create_issue(project, _params(request))
-                return Reply(201, issue_json(project, issue, web, today))
+                return Reply(201, issue_json(project, issue, web, today, visible))
             case ("GET", ["issues", iid]):
-                return Reply(200, issue_json(project, self.store.issue(project, iid), web, today))
+                issue = self.store.issue(project, iid)
+                return Reply(200, issue_json(project, issue, web, today, visible))
             case ("PUT", ["issues", iid]):
                 issue = self.store.update_issue(
                     project, self.store.issue(project, iid), _params(request)
                 )
-                return Reply(200, issue_json(project, issue, web, today))
+                return Reply(200, issue_json(project, issue, web, today, visible))
             case ("GET", ["issues", iid, "notes"]):
                 issue = self.store.issue(project, iid)
                 return self._page(request, [note_json(project, issue, n) for n in issue.notes])

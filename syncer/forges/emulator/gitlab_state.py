@@ -9,6 +9,7 @@ Only the fields a client could plausibly read are rendered; none is invented.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -54,6 +55,7 @@ class GLMilestone:
     state: MilestoneStateGL
     created_at: datetime
     updated_at: datetime
+    group: str | None = None  # full path of the owning group; None for a project's own
 
 
 @dataclass(slots=True)
@@ -135,10 +137,15 @@ def milestone_json(
     project: GLProject, milestone: GLMilestone, web: str, today: date
 ) -> dict[str, Any]:
     due = milestone.due_date
+    owner: dict[str, Any] = {"project_id": project.id}
+    web_url = f"{web}/{project.path}/-/milestones/{milestone.iid}"
+    if milestone.group is not None:
+        owner = {"group_id": group_id(milestone.group)}
+        web_url = f"{web}/groups/{milestone.group}/-/milestones/{milestone.iid}"
     return {
         "id": milestone.id,
         "iid": milestone.iid,
-        "project_id": project.id,
+        **owner,
         "title": milestone.title,
         "description": milestone.description,
         "state": milestone.state,
@@ -147,12 +154,26 @@ def milestone_json(
         "due_date": due.isoformat() if due else None,
         "start_date": milestone.start_date.isoformat() if milestone.start_date else None,
         "expired": bool(due and due < today),
-        "web_url": f"{web}/{project.path}/-/milestones/{milestone.iid}",
+        "web_url": web_url,
     }
 
 
-def issue_json(project: GLProject, issue: GLIssue, web: str, today: date) -> dict[str, Any]:
-    milestone = project.milestones.get(issue.milestone_id) if issue.milestone_id else None
+def group_id(path: str) -> int:
+    """A stable id for a group, from its path (the emulator keeps no group records)."""
+    return 100 + sum(ord(c) * (i + 1) for i, c in enumerate(path)) % 9000
+
+
+def issue_json(
+    project: GLProject,
+    issue: GLIssue,
+    web: str,
+    today: date,
+    milestones: Mapping[int, GLMilestone] | None = None,
+) -> dict[str, Any]:
+    """`milestones`: those the issue may carry (the project's and its groups'); the
+    project's own when None."""
+    visible = project.milestones if milestones is None else milestones
+    milestone = visible.get(issue.milestone_id) if issue.milestone_id else None
     closed = issue.state == "closed"
     return {
         "id": issue.id,

@@ -50,6 +50,8 @@ class GitLabStore:
     def __init__(self, now: Callable[[], datetime], first_project_id: int) -> None:
         self.now = now
         self.projects: dict[int, GLProject] = {}
+        # Group milestones by global id; each names its group (`GLMilestone.group`).
+        self.group_milestones: dict[int, GLMilestone] = {}
         self._ids = dict.fromkeys(("issue", "label", "milestone", "note"), 0)
         self._ids["project"] = first_project_id - 1
 
@@ -67,6 +69,30 @@ class GitLabStore:
             return self.projects.get(int(ref))
         # GitLab resolves full paths case-insensitively.
         return next((p for p in self.projects.values() if p.path.lower() == ref.lower()), None)
+
+    @staticmethod
+    def ancestors(project: GLProject) -> list[str]:
+        """The project's groups, nearest first: `a/b/p` -> `a/b`, `a`."""
+        parts = project.namespace.split("/") if project.namespace else []
+        return ["/".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+    def add_group_milestone(self, group: str, title: str, due: date | None) -> GLMilestone:
+        now = self.now()
+        iid = 1 + sum(1 for m in self.group_milestones.values() if m.group == group)
+        milestone = GLMilestone(
+            self.new_id("milestone"), iid, title, None, due, None, "active", now, now, group
+        )
+        self.group_milestones[milestone.id] = milestone
+        return milestone
+
+    def group_milestones_of(self, project: GLProject) -> list[GLMilestone]:
+        """Milestones of the project's groups, which its issues may carry."""
+        groups = set(self.ancestors(project))
+        return [m for m in self.group_milestones.values() if m.group in groups]
+
+    def visible_milestones(self, project: GLProject) -> dict[int, GLMilestone]:
+        """Every milestone an issue of `project` may carry: its own and its groups'."""
+        return {**project.milestones, **{m.id: m for m in self.group_milestones_of(project)}}
 
     def issue(self, project: GLProject, iid: int | str) -> GLIssue:
         found = project.issues.get(int(iid)) if str(iid).isdigit() else None
@@ -92,7 +118,8 @@ class GitLabStore:
         iid = max(project.issues, default=0) + 1
         issue = GLIssue(self.new_id("issue"), iid, title, description, "opened", [], None, now, now)
         issue.labels = self.ensure_labels(project, labels)
-        issue.milestone_id = milestone_id if milestone_id in project.milestones else None
+        visible = self.visible_milestones(project)
+        issue.milestone_id = milestone_id if milestone_id in visible else None
         project.issues[iid] = issue
         return issue
 
@@ -136,9 +163,10 @@ class GitLabStore:
         found.sort(key=lambda i: getattr(i, key), reverse=request.param("sort", "desc") != "asc")
         return found
 
-    @staticmethod
-    def milestone_title(project: GLProject, issue: GLIssue) -> str | None:
-        milestone = project.milestones.get(issue.milestone_id) if issue.milestone_id else None
+    def milestone_title(self, project: GLProject, issue: GLIssue) -> str | None:
+        if not issue.milestone_id:
+            return None
+        milestone = self.visible_milestones(project).get(issue.milestone_id)
         return milestone.title if milestone else None
 
     def create_issue(self, project: GLProject, params: dict[str, Any]) -> GLIssue:
@@ -170,7 +198,7 @@ class GitLabStore:
             issue.labels = self.ensure_labels(project, _labels(params["labels"]))
         if "milestone_id" in params:
             mid = _optional_int(params["milestone_id"], "milestone_id")
-            issue.milestone_id = mid if mid in project.milestones else None
+            issue.milestone_id = mid if mid in self.visible_milestones(project) else None
         event = params.get("state_event")
         if event not in (None, "close", "reopen"):
             raise error(400, "state_event does not have a valid value")
@@ -210,6 +238,9 @@ class GitLabStore:
 
     def list_milestones(self, project: GLProject, request: Request) -> list[GLMilestone]:
         found = sorted(project.milestones.values(), key=lambda m: m.id)
+        # Grape's Boolean: true, 1, t, yes, on, in any case.
+        if (request.param("include_ancestors") or "").lower() in ("true", "1", "t", "yes", "on"):
+            found += sorted(self.group_milestones_of(project), key=lambda m: m.id)
         if (state := request.param("state")) in ("active", "closed"):
             found = [m for m in found if m.state == state]
         if (title := request.param("title")) is not None:
@@ -239,6 +270,10 @@ class GitLabStore:
         if not title:
             raise error(400, "title is missing")
         if project.milestone_by_title(title) is not None:
+            raise message(400, _taken("create"))
+        if any(m.title == title for m in self.group_milestones_of(project)):
+            # The same validation: a project milestone may not share its title with a
+            # milestone of the project's groups.
             raise message(400, _taken("create"))
         milestone = self.new_milestone(
             project,
