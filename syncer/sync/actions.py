@@ -51,6 +51,9 @@ class UpdateIssue:
     state: Literal["open", "closed"] | None = None
     state_reason: StateReason | None = None
     comment: str | None = None  # posted before the state change
+    # Not listed, and the lock says the issue has nothing of people's (no text below the
+    # block, no hand label): its body and labels are phasesync's alone, no read needed.
+    plain: bool = False
     # How many comments the listing showed on the issue; None when it was not listed.
     remote_comments: int | None = None
 

@@ -243,7 +243,10 @@ class Applier:
         body = labels = None
         if action.rendered is not None:
             remote_body, remote_labels = action.remote_body, action.remote_labels
-            if remote_body is None or remote_labels is None:
+            if action.plain:
+                # All phasesync's, as the lock knows it: the new block and managed labels.
+                remote_body, remote_labels = action.rendered.block, action.rendered.labels
+            elif remote_body is None or remote_labels is None:
                 # Not in this (incremental) listing: read it so people's text and labels stay.
                 remote = self.forge.get_issue(action.number)
                 remote_body, remote_labels = remote.body, remote.labels

@@ -303,7 +303,10 @@ def _unread(plan: Plan) -> int:
     return sum(
         1
         for a in plan.issues
-        if isinstance(a, UpdateIssue) and a.rendered is not None and a.remote_body is None
+        if isinstance(a, UpdateIssue)
+        and a.rendered is not None
+        and a.remote_body is None
+        and not a.plain
     )
 
 

@@ -39,6 +39,10 @@ class LockEntry:
     hash: str
     checked: bool  # the done state both sides had at the last sync (ticked == closed)
     milestone: str | None = None
+    # Whether the issue had text of people's below the managed block, or labels added by
+    # hand, when phasesync last saw it; True when not known (a lock that predates it).
+    # Without either, a content update of an issue the listing did not show needs no read.
+    extra: bool = True
 
     def to_json(self) -> dict[str, Any]:
         # Spelled out: `dataclasses.asdict` deep-copies each field, a third of a second for
@@ -50,6 +54,7 @@ class LockEntry:
             "hash": self.hash,
             "checked": self.checked,
             "milestone": self.milestone,
+            "extra": self.extra,
         }
 
     @classmethod
@@ -61,6 +66,7 @@ class LockEntry:
             hash=str(data["hash"]),
             checked=bool(data["checked"]),
             milestone=None if data.get("milestone") is None else str(data["milestone"]),
+            extra=bool(data.get("extra", True)),
         )
 
 
@@ -126,6 +132,8 @@ def _entry(key: str, raw: Any) -> LockEntry:
     milestone = raw.get("milestone")
     if milestone is not None and not isinstance(milestone, str):
         raise ValueError(f"item {key!r}: milestone must be a string or null")
+    if not isinstance(raw.get("extra", True), bool):
+        raise ValueError(f"item {key!r}: extra must be true or false")
     return LockEntry.from_json(raw)
 
 

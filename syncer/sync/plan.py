@@ -232,6 +232,7 @@ class _Planner:
             hash=rendered.hash,
             checked=item.checked,
             milestone=rendered.milestone,
+            extra=False,  # phasesync writes the whole body and every label of a new issue
         )
 
     def _plan_existing(
@@ -323,6 +324,7 @@ class _Planner:
                     rendered=rendered if send_content else None,
                     remote_body=remote.body,
                     remote_labels=remote.labels,
+                    plain=remote.body is None and entry is not None and not entry.extra,
                     state=state,
                     state_reason=("completed" if state == "closed" else "reopened")
                     if state
@@ -344,6 +346,10 @@ class _Planner:
             agreed_title, agreed_hash = entry.title, entry.hash  # pull: the base stays
         else:
             agreed_title, agreed_hash = remote.title, remote.hash
+        if remote.body is not None and remote.labels is not None:
+            extra = _has_extra(self.cfg.render, remote.body, remote.labels)
+        else:
+            extra = entry.extra if entry is not None else True
         self.entries[new_key] = LockEntry(
             issue=number,
             file=item.pos.file,
@@ -351,6 +357,7 @@ class _Planner:
             hash=agreed_hash,
             checked=agreed,
             milestone=rendered.milestone,
+            extra=extra,
         )
 
     @staticmethod
@@ -514,6 +521,15 @@ def _milestones(
                 else:
                     out.append(EnsureMilestone(spec, existing_id=have.id))
     return _unique(out), list({n.key: n for n in notes}.values())
+
+
+def _has_extra(render: RenderConfig, body: str, labels: Sequence[str]) -> bool:
+    """Whether an issue carries something of people's: text outside the managed block (all
+    of an adopted issue's old body), or a label phasesync does not manage."""
+    block, tail = split_body(body)
+    if block is None:
+        return bool(body.strip())
+    return bool(tail.strip()) or any(not render.managed_label(lbl) for lbl in labels)
 
 
 def removal_marker(key: str) -> str:

@@ -32,6 +32,15 @@ def edit(h: Harness, old: bytes, new: bytes) -> None:
     path.write_bytes(data.replace(old, new))
 
 
+def set_body(h: Harness, number: int, body: str) -> None:
+    """Someone edits the issue's description on the forge."""
+    if h.kind == "github":
+        h.emulator.set_body(number, body)  # type: ignore[attr-defined]
+    else:
+        h.emulator.project().issues[number].description = body  # type: ignore[attr-defined]
+        h.emulator.project().issues[number].updated_at = h.emulator.now()
+
+
 def writes_to(h: Harness, number: int) -> list[str]:
     return [r.method for r in logged(h) if r.is_write and r.path.endswith(f"/issues/{number}")]
 
@@ -75,17 +84,33 @@ def test_a_close_on_the_forge_sends_nothing_and_edits_one_document(harness: Harn
     assert [e.what for e in result.plan.documents] == ["tick"]
 
 
-def test_a_description_edit_sends_one_update_after_reading_that_issue(harness: Harness) -> None:
+def test_a_description_edit_sends_one_update_and_reads_nothing_more(harness: Harness) -> None:
     settle(harness)
     n = harness.number_of(SIGN_IN)
     edit(harness, b"receive a session cookie.", b"receive a secure session cookie.")
     scheduled(harness, "sync")
     assert harness.writes() == 1 and writes_to(harness, n)
-    # The issue was not in the listing, and the lock does not hold the text people wrote
-    # below the managed block: that one issue is read, so that their text is kept.
-    assert single_issue_reads(harness) == [logged(harness)[3].path]
-    assert harness.reads() == 4
+    # The issue was not in the listing, and the lock says it holds nothing of people's (no
+    # text below the managed block, no hand label): no read before the write.
+    assert single_issue_reads(harness) == [] and harness.reads() == 3
     assert "secure session cookie" in harness.issue(n).body
+
+
+def test_an_issue_with_peoples_text_is_read_before_its_description_is_sent(
+    harness: Harness,
+) -> None:
+    settle(harness)
+    n = harness.number_of(SIGN_IN)
+    body = harness.issue(n).body + "\n\nNotes from the design review: use argon2id."
+    set_body(harness, n, body)
+    scheduled(harness, "sync")  # lists the edited issue: the lock now knows of the text
+    assert harness.lock_items()[SIGN_IN].extra
+    edit(harness, b"receive a session cookie.", b"receive a secure session cookie.")
+    scheduled(harness, "sync")
+    assert single_issue_reads(harness) == [logged(harness)[3].path]
+    assert harness.reads() == 4 and harness.writes() == 1
+    issue = harness.issue(n)
+    assert "secure session cookie" in issue.body and "use argon2id" in issue.body
 
 
 def test_title_body_labels_milestone_and_state_go_in_one_request(harness: Harness) -> None:
@@ -113,6 +138,10 @@ def test_title_body_labels_milestone_and_state_go_in_one_request(harness: Harnes
 
 def test_bulk_content_edits_read_a_complete_listing_not_each_issue(harness: Harness) -> None:
     settle(harness)
+    # A lock written before it recorded which issues hold people's text: every issue
+    # may, so each content update would need its issue read first.
+    lock = harness.root / "phasesync.lock"
+    lock.write_text(lock.read_text().replace('"extra": false', '"extra": true'))
     # A new phase name changes the milestone of every phase-2 issue (23 of them).
     edit(harness, b"**Phase Name**: User Authentication", b"**Phase Name**: Accounts")
     edit(harness, b"# Phase 2: User Authentication", b"# Phase 2: Accounts")
@@ -123,6 +152,15 @@ def test_bulk_content_edits_read_a_complete_listing_not_each_issue(harness: Harn
     # labels, milestones, the incremental page, the complete page; then the new milestone
     # and one update per issue.
     assert harness.reads() == 4 and harness.writes() == 1 + updates
+
+
+def test_bulk_content_edits_of_plain_issues_read_nothing_more(harness: Harness) -> None:
+    settle(harness)
+    edit(harness, b"**Phase Name**: User Authentication", b"**Phase Name**: Accounts")
+    edit(harness, b"# Phase 2: User Authentication", b"# Phase 2: Accounts")
+    result = scheduled(harness, "sync")
+    assert not result.snapshot.complete and single_issue_reads(harness) == []
+    assert harness.reads() == 3 and harness.writes() == 1 + len(result.plan.issues) == 24
 
 
 def test_no_hidden_request_at_a_thousand_items(harness: Harness) -> None:

@@ -114,3 +114,12 @@ def test_a_lock_entry_writes_every_field_and_reads_back_the_same() -> None:
 
     assert set(ENTRY.to_json()) == {f.name for f in fields(LockEntry)}
     assert LockEntry.from_json(ENTRY.to_json()) == ENTRY
+
+
+def test_a_lock_entry_without_extra_is_taken_as_having_peoples_text() -> None:
+    old = {k: v for k, v in ENTRY.to_json().items() if k != "extra"}
+    assert LockEntry.from_json(old).extra is True
+    text = dumps(Lock({"f": ForgeState(items={"k": replace(ENTRY, extra=False)})}))
+    assert '"extra": false' in text and loads(text).state("f").items["k"].extra is False
+    with pytest.raises(LockFileError, match="extra must be true or false"):
+        loads(text.replace('"extra": false', '"extra": "no"'))
