@@ -1,6 +1,6 @@
 """Requests and wall time of push, pull and sync as a plan grows.
 
-Run `python -m benchmarks.sync` (all sizes, both transports: about 13 minutes on two cores)
+Run `python -m benchmarks.sync` (all sizes, both transports: about 10 minutes on two cores)
 or `python -m benchmarks.sync --quick` (100 and 1,000 items, in-process only). The full run
 writes `benchmarks/RESULTS.md`; `--output PATH` writes elsewhere, `--output -` nowhere.
 
