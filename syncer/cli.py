@@ -8,22 +8,35 @@ configuration. Nothing below this module prints; errors stay data until they rea
 from __future__ import annotations
 
 import json
-import logging
 import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn
+from typing import Annotated, Any, Literal
 
 import typer
-from rich.console import Console
 
 from syncer import __version__
-from syncer.errors import ConfigError, PhasesyncError
-from syncer.redact import install_redaction
+from syncer.cli_common import (
+    ERR,
+    BaseUrlOpt,
+    Common,
+    ConfigOpt,
+    ForgeOpt,
+    FormatOpt,
+    JsonOpt,
+    Paths,
+    QuietOpt,
+    RepoOpt,
+    VerboseOpt,
+    _errors,
+    _fail,
+    _out,
+    _root,
+    _settings,
+    _tame_library_logging,
+)
+from syncer.cli_setup import doctor, init
+from syncer.errors import ConfigError
 
 app = typer.Typer(
     name="phasesync",
@@ -33,138 +46,6 @@ app = typer.Typer(
     add_completion=True,
     rich_markup_mode="rich",
 )
-
-# --- common options --------------------------------------------------------------------------
-
-Paths = Annotated[
-    list[str] | None, typer.Argument(help="Documents or folders; default: the configured globs.")
-]
-ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="phasesync.toml to read.", show_default=False)
-]
-ForgeOpt = Annotated[
-    str | None, typer.Option("--forge", help="github or gitlab.", show_default=False)
-]
-RepoOpt = Annotated[
-    str | None,
-    typer.Option("--repo", help="OWNER/NAME (GitLab: the full project path).", show_default=False),
-]
-BaseUrlOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--base-url", help="GitHub Enterprise or self-hosted GitLab URL.", show_default=False
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
-VerboseOpt = Annotated[bool, typer.Option("-v", "--verbose", help="Debug output (token redacted).")]
-QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")]
-FormatOpt = Annotated[str, typer.Option("--format", help="text, markdown or json.")]
-
-
-@dataclass(frozen=True, slots=True)
-class Common:
-    config: Path | None
-    forge: str | None
-    repo: str | None
-    base_url: str | None
-    json: bool
-    verbose: bool
-    quiet: bool
-
-    def overrides(self, **more: object) -> dict[str, object]:
-        values: dict[str, object] = {
-            "forge": self.forge,
-            "repo": self.repo,
-            "base_url": self.base_url,
-        }
-        values.update(more)
-        return {k: v for k, v in values.items() if v is not None}
-
-
-def _out() -> Console:
-    """Standard output; rich turns colours off when it is not a terminal or NO_COLOR is set."""
-    return Console(highlight=False, soft_wrap=True)
-
-
-ERR = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    ERR.print(f"[red]error:[/red] {message}", markup=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _errors(common: Common | None = None) -> Iterator[None]:
-    """Turn phasesync's errors into one clear line and an exit code; never a traceback."""
-    try:
-        yield
-    except typer.Exit:
-        raise
-    except PhasesyncError as exc:
-        if exc.exit_code == 0:  # a clean stop (the write budget), not a failure
-            ERR.print(exc.describe(), markup=False)
-            raise typer.Exit(0) from None
-        _fail(exc.describe(), exc.exit_code)
-    except KeyboardInterrupt:
-        _fail("interrupted; run again to carry on where this run stopped", 130)
-
-
-def _setup_logging(common: Common, token: str | None) -> None:
-    level = logging.DEBUG if common.verbose else logging.WARNING
-    logging.basicConfig(
-        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    install_redaction([token] if token else [])
-    if common.verbose:
-        # The parser's own debug trace is thousands of lines per document and no help here.
-        logging.getLogger("markdown_it").setLevel(logging.INFO)
-        _log_http_wire()
-
-
-def _tame_library_logging(verbose: bool) -> None:
-    """PyGithub, when imported, sets its logger to INFO and gives it a handler of its own:
-    every record would show twice, and `-v` could not reach its DEBUG output. Let its
-    records go to the root's handler like everyone else's."""
-    if "github" not in sys.modules:
-        return
-    logger = logging.getLogger("github")
-    for handler in list(logger.handlers):
-        if type(handler) is logging.StreamHandler:
-            logger.removeHandler(handler)
-    logger.setLevel(logging.DEBUG if verbose else logging.NOTSET)
-
-
-def _log_http_wire() -> None:
-    """`-v` shows the HTTP exchanges too (requests, responses, headers), for urllib3,
-    PyGithub and python-gitlab alike. `http.client` prints them with `print`; route that
-    to a logger, so that the redacting filter sees every line before it is shown."""
-    import http.client
-
-    wire = logging.getLogger("http.client")
-
-    def log(*args: object, **_: object) -> None:
-        wire.debug(" ".join(str(a) for a in args))
-
-    http.client.print = log  # type: ignore[attr-defined]
-    http.client.HTTPConnection.debuglevel = 1
-
-
-def _settings(common: Common, **more: object) -> Any:
-    from syncer.settings import load_settings
-
-    settings = load_settings(
-        cwd=Path.cwd(), config=common.config, overrides=common.overrides(**more)
-    )
-    _setup_logging(common, settings.token_value())
-    return settings
-
-
-def _root() -> Path:
-    """Where `paths`, `lock_file` and the documents' relative names start: the working
-    directory, the repository root in CI."""
-    return Path.cwd()
-
 
 # --- validate and status ---------------------------------------------------------------------
 
@@ -583,175 +464,7 @@ def main() -> None:
         _fail(exc.describe(), 2)
 
 
-# --- init and doctor -------------------------------------------------------------------------
+# --- init and doctor: `syncer.cli_setup` ------------------------------------------------------
 
-
-def _can_ask() -> bool:
-    """Whether prompts can be answered: a terminal on stdin. Without one (CI, a pipe, no
-    stdin at all) `init` behaves as with --yes instead of waiting for an answer forever."""
-    try:
-        return sys.stdin is not None and sys.stdin.isatty()
-    except (ValueError, OSError):  # a closed stdin
-        return False
-
-
-def _ask_forge(default: str) -> str:
-    while True:
-        answer = str(typer.prompt("Forge (github, gitlab)", default=default)).strip().lower()
-        if answer in ("github", "gitlab"):
-            return answer
-        ERR.print("answer github or gitlab", markup=False)
-
-
-@app.command()
-def init(
-    forge: ForgeOpt = None,
-    repo: RepoOpt = None,
-    base_url: BaseUrlOpt = None,
-    paths: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--paths", help="Glob of the phase documents; repeat for more.", show_default=False
-        ),
-    ] = None,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Ask nothing: take what was detected and defaults.")
-    ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace files that exist.")] = False,
-    json_out: JsonOpt = False,
-    quiet: QuietOpt = False,
-) -> None:
-    """Write phasesync.toml, a first phase document and the CI workflow for this repository.
-
-    The forge and repository come from the `origin` remote; the questions default to them.
-    Existing files are never replaced without --force.
-    Example: [bold]phasesync init --yes[/bold]
-    """
-    from syncer.init import (
-        DEFAULT_PATHS,
-        GITLAB_CI,
-        GITLAB_INCLUDE,
-        WORKFLOW_FILES,
-        detect_remote,
-        init_files,
-    )
-
-    if forge is not None and forge not in ("github", "gitlab"):
-        _fail("--forge takes github or gitlab", 2)
-    with _errors():
-        cwd = Path.cwd()
-        detected = detect_remote(cwd)
-        ask = not yes and _can_ask()
-        if forge is None:
-            default_forge = detected[0] if detected else "github"
-            forge = _ask_forge(default_forge) if ask else default_forge
-        # What `origin` says about the repository holds only for the forge it is on.
-        same = detected is not None and detected[0] == forge
-        if repo is None:
-            default_repo = detected[1] if same and detected else ""
-            example = "OWNER/NAME" if forge == "github" else "GROUP/PROJECT"
-            repo = (
-                typer.prompt(f"Repository ({example})", default=default_repo, show_default=True)
-                if ask
-                else default_repo
-            ) or None
-        if base_url is None:
-            default_url = (detected[2] if same and detected else None) or ""
-            public = "github.com" if forge == "github" else "gitlab.com"
-            base_url = (
-                typer.prompt(f"API base URL (empty for {public})", default=default_url)
-                if ask
-                else default_url
-            ) or None
-        if not paths:
-            default_glob = DEFAULT_PATHS[0]
-            paths = [
-                typer.prompt("Phase documents (glob)", default=default_glob)
-                if ask
-                else default_glob
-            ]
-        written = init_files(
-            cwd,
-            forge=forge,  # type: ignore[arg-type]
-            repo=repo,
-            base_url=base_url,
-            paths=paths,
-            force=force,
-        )
-        out = _out()
-        names = [p.relative_to(cwd).as_posix() for p in written]
-        if json_out:
-            data = {"forge": forge, "repo": repo, "base_url": base_url, "written": names}
-            out.print_json(json.dumps(data))
-            return
-        if quiet:
-            return
-        for name in names:
-            out.print(f"wrote {name}", markup=False)
-        document = names[1]
-        out.print(
-            f"\nNext: write the plan in {document} (`phasesync validate` lists what is still "
-            "a placeholder), then `phasesync doctor` and `phasesync plan`.",
-            markup=False,
-        )
-        workflow = WORKFLOW_FILES[forge]  # type: ignore[index]
-        if forge == "github":
-            out.print(
-                f"Commit {workflow}: it syncs every hour and on document pushes and issue "
-                "events, with the Actions token (permissions: contents and issues write).",
-                markup=False,
-            )
-        else:
-            if GITLAB_CI not in names:
-                out.print(
-                    f"Add this to your {GITLAB_CI} to run phasesync's job:\n{GITLAB_INCLUDE}",
-                    markup=False,
-                )
-            out.print(
-                f"Commit {workflow}, add a pipeline schedule (Build > Pipeline schedules) and "
-                "a masked CI/CD variable PHASESYNC_TOKEN holding a project access token with "
-                "the `api` and `write_repository` scopes.",
-                markup=False,
-            )
-
-
-@app.command()
-def doctor(
-    config: ConfigOpt = None,
-    forge: ForgeOpt = None,
-    repo: RepoOpt = None,
-    base_url: BaseUrlOpt = None,
-    json_out: JsonOpt = False,
-    verbose: VerboseOpt = False,
-    quiet: QuietOpt = False,
-) -> None:
-    """Check configuration, documents, token, permissions and rate limit, each with its fix.
-
-    One line per check, ✓ or ✗; exit 1 when any check fails.
-    Example: [bold]phasesync doctor --json[/bold]
-    """
-    from rich.markup import escape
-
-    from syncer.doctor import SYMBOLS, as_json, run_doctor
-    from syncer.doctor import lines as doctor_lines
-
-    common = Common(config, forge, repo, base_url, json_out, verbose, quiet)
-    with _errors(common):
-        try:
-            _settings(common)  # for the log's token redaction; doctor reports what fails
-        except ConfigError:
-            _setup_logging(common, None)
-        checks = run_doctor(Path.cwd(), config=config, overrides=common.overrides())
-    out = _out()
-    if json_out:
-        out.print_json(json.dumps(as_json(checks)))
-    else:
-        colours = {"ok": "green", "fail": "red", "skip": "dim"}
-        for check, line in zip(checks, doctor_lines(checks), strict=True):
-            if quiet and not check.failed:
-                continue
-            symbol = SYMBOLS[check.status]
-            rest = escape(line.removeprefix(symbol))
-            out.print(f"[{colours[check.status]}]{symbol}[/]{rest}")
-    if any(c.failed for c in checks):
-        raise typer.Exit(1)
+app.command()(init)
+app.command()(doctor)
