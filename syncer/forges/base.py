@@ -71,6 +71,10 @@ class Snapshot:
     def complete(self) -> bool:
         return self.since is None
 
+    def milestones_by_title(self) -> dict[str, RemoteMilestone]:
+        """Each milestone by its title; a project's own wins over a GitLab group's."""
+        return {m.title: m for m in sorted(self.milestones, key=lambda m: not m.group)}
+
 
 @dataclass(frozen=True, slots=True)
 class LabelSpec:

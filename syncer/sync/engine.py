@@ -243,9 +243,7 @@ def _run_locked(
         reporter=reporter,
         settled=settled,
     )
-    # A project's own milestone wins over a GitLab group's of the same title.
-    ordered = sorted(snapshot.milestones, key=lambda m: not m.group)
-    outcome = applier.run({m.title: m.id for m in ordered})
+    outcome = applier.run({t: m.id for t, m in snapshot.milestones_by_title().items()})
     result = RunResult(docs, plan, snapshot, outcome)
     if outcome.error is None:
         if pin is not None and pin < snapshot.server_time:
@@ -279,10 +277,8 @@ def _settles(req: RunRequest, docs: Sequence[Document], plan: Plan, state: Forge
     return (
         req.direction == "sync"
         and all(d.phase is not None and not d.has_errors for d in docs)
-        and plan.empty
-        and not plan.renamed
         and not plan.needs_full_listing
-        and all(state.items.get(key) == entry for key, entry in plan.entries.items())
+        and _unchanged(plan, state)
     )
 
 
@@ -291,10 +287,17 @@ def _idle(plan: Plan, snapshot: Snapshot, state: ForgeState, store: LockStore) -
     return (
         not snapshot.complete
         and not snapshot.issues
-        and plan.empty
+        and _unchanged(plan, state)
+        and not store.journal.exists()  # a dead run's creations are still to be folded in
+    )
+
+
+def _unchanged(plan: Plan, state: ForgeState) -> bool:
+    """Whether `plan` writes nothing and leaves every lock entry as it is."""
+    return (
+        plan.empty
         and not plan.renamed
         and all(state.items.get(key) == entry for key, entry in plan.entries.items())
-        and not store.journal.exists()  # a dead run's creations are still to be folded in
     )
 
 

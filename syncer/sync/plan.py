@@ -41,6 +41,7 @@ from syncer.sync.render import (
     file_of,
     key_of,
     milestone_title,
+    remote_content,
     remote_hash,
     render_item,
     split_body,
@@ -74,6 +75,7 @@ class _Remote:
     labels: tuple[str, ...] | None
     milestone: str | None
     comments: int | None = None  # None when not listed this time
+    extra: bool | None = None  # people's text or labels (`RemoteContent`); None: not listed
 
 
 class _Planner:
@@ -162,17 +164,19 @@ class _Planner:
     ) -> _Remote | None:
         issue = self.by_number.get(number)
         if issue is not None:
+            content = remote_content(
+                self.cfg.render,
+                issue.title,
+                issue.body,
+                issue.labels,
+                issue.milestone,
+                like=rendered,
+            )
             return _Remote(
                 title=issue.title,
                 closed=issue.state == "closed",
-                hash=remote_hash(
-                    self.cfg.render,
-                    issue.title,
-                    issue.body,
-                    issue.labels,
-                    issue.milestone,
-                    like=rendered,
-                ),
+                hash=content.hash,
+                extra=content.extra,
                 body=issue.body,
                 labels=issue.labels,
                 milestone=issue.milestone,
@@ -346,9 +350,8 @@ class _Planner:
             agreed_title, agreed_hash = entry.title, entry.hash  # pull: the base stays
         else:
             agreed_title, agreed_hash = remote.title, remote.hash
-        if remote.body is not None and remote.labels is not None:
-            extra = _has_extra(self.cfg.render, remote.body, remote.labels)
-        else:
+        extra = remote.extra
+        if extra is None:  # not listed: as the lock knows it
             extra = entry.extra if entry is not None else True
         self.entries[new_key] = LockEntry(
             issue=number,
@@ -488,8 +491,7 @@ def _milestones(
     A GitLab group's milestone with the title is used as it is: the project cannot have its
     own of that title, and editing the group's would change it for every project of it.
     """
-    # A project's own milestone wins over a group's of the same title.
-    existing = {m.title: m for m in sorted(snapshot.milestones, key=lambda m: not m.group)}
+    existing = snapshot.milestones_by_title()
     out: list[EnsureMilestone] = []
     notes: list[Note] = []
     for doc in docs:
@@ -521,15 +523,6 @@ def _milestones(
                 else:
                     out.append(EnsureMilestone(spec, existing_id=have.id))
     return _unique(out), list({n.key: n for n in notes}.values())
-
-
-def _has_extra(render: RenderConfig, body: str, labels: Sequence[str]) -> bool:
-    """Whether an issue carries something of people's: text outside the managed block (all
-    of an adopted issue's old body), or a label phasesync does not manage."""
-    block, tail = split_body(body)
-    if block is None:
-        return bool(body.strip())
-    return bool(tail.strip()) or any(not render.managed_label(lbl) for lbl in labels)
 
 
 def removal_marker(key: str) -> str:

@@ -232,21 +232,40 @@ def file_of(body: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def remote_hash(
+@dataclass(frozen=True, slots=True)
+class RemoteContent:
+    """What phasesync reads from an issue as the forge has it."""
+
+    hash: str  # comparable with `Rendered.hash`
+    # Something of people's: text outside the managed block (all of an adopted issue's old
+    # body), or a label phasesync does not manage.
+    extra: bool
+
+
+def remote_content(
     cfg: RenderConfig,
     title: str,
     body: str,
     labels: Sequence[str],
     milestone: str | None,
     like: Rendered | None = None,
-) -> str:
-    """The content hash of an issue as the forge has it, comparable with `Rendered.hash`.
+) -> RemoteContent:
+    """The content hash of an issue as the forge has it, and whether it carries people's
+    text or labels.
 
     With `like`, an issue that shows exactly that rendering (the settled case, for nearly
     every issue of a plan) takes its hash without hashing again.
     """
-    block, _ = split_body(body)
-    managed = tuple(sorted(lbl for lbl in labels if cfg.managed_label(lbl)))
+    block, tail = split_body(body)
+    owned: list[str] = []
+    hand = False
+    for lbl in labels:
+        if cfg.managed_label(lbl):
+            owned.append(lbl)
+        else:
+            hand = True
+    managed = tuple(sorted(owned))
+    extra = hand or bool(tail.strip())
     if (
         like is not None
         and title == like.title
@@ -254,5 +273,12 @@ def remote_hash(
         and managed == like.labels
         and milestone == like.milestone
     ):
-        return like.hash
-    return content_hash(title, block or "", managed, milestone)
+        return RemoteContent(like.hash, extra)
+    return RemoteContent(content_hash(title, block or "", managed, milestone), extra)
+
+
+def remote_hash(
+    cfg: RenderConfig, title: str, body: str, labels: Sequence[str], milestone: str | None
+) -> str:
+    """The content hash of an issue as the forge has it, comparable with `Rendered.hash`."""
+    return remote_content(cfg, title, body, labels, milestone).hash
