@@ -114,7 +114,7 @@ def _defaults(**keys: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
 
 
 _issue_defaults = _defaults(
-    body=None, state_reason=None, milestone=None, labels=[], pull_request=None
+    body=None, state_reason=None, milestone=None, labels=[], pull_request=None, comments=0
 )
 _label_defaults = _defaults(description=None)
 _comment_defaults = _defaults(body=None)

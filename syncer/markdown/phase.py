@@ -291,14 +291,16 @@ class PhaseBuilder:
         src = self.source
         item = split_item_line(src, entry.line, box.offset)
         text = src.decode(item.text_start, item.text_end).strip()
-        if not text or is_placeholder(text):
-            if not text:
-                # The text wraps onto the next line; the first line is what links and
-                # renames edit, so it must hold the text.
-                code, message = "empty-item", "a task with no text after its box"
-            else:
-                code, message = "placeholder", f"`{text}` is an unfilled placeholder"
-            self.warn(entry.line, code, message, src.col(item.text_start))
+        if not text:
+            # The text wraps onto the next line; the first line is what links and renames
+            # edit, so it must hold the text.
+            col = src.col(item.text_start)
+            self.warn(entry.line, "empty-item", "a task with no text after its box", col)
+            self.owners[entry] = _Role.DROPPED
+            return
+        if is_placeholder(text):
+            col = src.col(item.text_start)
+            self.warn(entry.line, "placeholder", f"`{text}` is an unfilled placeholder", col)
             self.owners[entry] = _Role.DROPPED
             return
         key = ItemKey(self.number, f"week-{week}", slugify(text))

@@ -148,7 +148,8 @@ class GitLabStore:
             wanted = {x.strip() for x in labels.split(",") if x.strip()}
             found = [i for i in found if wanted <= set(i.labels)]
         if (milestone := request.param("milestone")) is not None:
-            found = [i for i in found if self.milestone_title(project, i) == milestone]
+            ids = {m.id for m in self.visible_milestones(project).values() if m.title == milestone}
+            found = [i for i in found if i.milestone_id in ids]
         if iids := request.query.get("iids[]"):
             found = [i for i in found if str(i.iid) in iids]
         if search := request.param("search"):
@@ -162,12 +163,6 @@ class GitLabStore:
         key = "updated_at" if order_by == "updated_at" else "id"
         found.sort(key=lambda i: getattr(i, key), reverse=request.param("sort", "desc") != "asc")
         return found
-
-    def milestone_title(self, project: GLProject, issue: GLIssue) -> str | None:
-        if not issue.milestone_id:
-            return None
-        milestone = self.visible_milestones(project).get(issue.milestone_id)
-        return milestone.title if milestone else None
 
     def create_issue(self, project: GLProject, params: dict[str, Any]) -> GLIssue:
         title = str(params.get("title") or "").strip()
