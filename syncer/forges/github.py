@@ -6,7 +6,7 @@ Requests, per call (proved by tests that count them on the emulator):
   (`state=all`, 100 per page): 250 issues cost 1 + 1 + 3 requests. No repository GET
   (`Github(lazy=True)`), and no per-issue GET: list elements are partial PyGithub objects
   that fetch themselves when a missing attribute is read, so every attribute we read is
-  put into the payload first (`_issue_defaults`: GitHub leaves `pull_request` out of an
+  put into the payload first (`issue_defaults`: GitHub leaves `pull_request` out of an
   issue, an older GitHub Enterprise leaves out `state_reason`);
 - `create_*`, `comment`: one POST; `update_issue`, `update_milestone`: one PATCH, no GET
   before it (lazy objects built from the number); `get_issue`: one GET; `has_comment`: one
@@ -32,13 +32,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import requests
-import urllib3.exceptions
-from github import Auth, Github, GithubException
+from github import Auth, Github
 from github.GithubObject import GithubObject, NotSet
 from github.Issue import Issue
 from github.IssueComment import IssueComment
@@ -49,21 +47,14 @@ from github.Requester import Requester
 from urllib3.util import Retry
 
 from syncer.errors import (
-    AuthError,
     ConfigError,
-    ForgeError,
     NotFound,
     PermissionDenied,
-    PhasesyncError,
-    RateLimited,
-    TransientError,
-    ValidationFailed,
 )
 from syncer.forges.base import (
     Access,
     IssueChange,
     IssueSpec,
-    IssueState,
     LabelSpec,
     MilestoneSpec,
     RateBudget,
@@ -71,17 +62,23 @@ from syncer.forges.base import (
     RemoteLabel,
     RemoteMilestone,
     Snapshot,
-    StateReason,
     WaitReporter,
 )
+from syncer.forges.github_errors import ErrorPolicy
+from syncer.forges.github_records import (
+    as_utc,
+    comment_defaults,
+    issue_defaults,
+    label_defaults,
+    milestone_defaults,
+    noon_utc,
+    remote_issue,
+    remote_label,
+    remote_milestone,
+)
 from syncer.forges.retry import (
-    Decide,
-    Fail,
     Retrier,
     Sleep,
-    Wait,
-    backoff,
-    retry_after,
     server_date,
 )
 
@@ -89,10 +86,6 @@ FORGE = "github"
 DEFAULT_API = "https://api.github.com"
 PER_PAGE = 100  # GitHub's maximum
 REQUEST_TIMEOUT = 30  # seconds, per request
-SECONDARY_FALLBACK = 60.0  # GitHub: without retry-after, wait at least a minute
-TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
-# Lost answers: the request may have reached the server, or not.
-LOST = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 # urllib3 must not retry on its own: `Retrier` owns every retry (see the module doc).
 NO_RETRY = Retry(
     total=0, connect=0, read=0, redirect=0, status=0, other=0,
@@ -103,82 +96,6 @@ T = TypeVar("T")
 G = TypeVar("G", bound=GithubObject)
 
 
-def _defaults(**keys: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """A `PaginatedList` transformer that fills the keys a payload may leave out, so that
-    reading them never makes PyGithub fetch the object (one GET per issue)."""
-
-    def fill(element: dict[str, Any]) -> dict[str, Any]:
-        return {**keys, **element}
-
-    return fill
-
-
-_issue_defaults = _defaults(
-    body=None, state_reason=None, milestone=None, labels=[], pull_request=None, comments=0
-)
-_label_defaults = _defaults(description=None)
-_comment_defaults = _defaults(body=None)
-_milestone_defaults = _defaults(description=None, due_on=None)
-
-
-def _noon(day: date) -> datetime:
-    """GitHub keeps a milestone's due date as a Pacific-time date: midnight UTC would land
-    on the day before, midday UTC is the same date in every US time zone."""
-    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
-
-
-def _utc(when: datetime) -> datetime:
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-
-
-def _state(value: str | None) -> IssueState:
-    return "closed" if value == "closed" else "open"
-
-
-def _reason(value: str | None) -> StateReason | None:
-    # GitHub's newer `duplicate` is a way of not planning the work.
-    reasons: dict[str | None, StateReason] = {
-        "completed": "completed",
-        "not_planned": "not_planned",
-        "duplicate": "not_planned",
-        "reopened": "reopened",
-    }
-    return reasons.get(value)
-
-
-def remote_issue(issue: Issue) -> RemoteIssue:
-    milestone = issue.milestone
-    return RemoteIssue(
-        number=issue.number,
-        title=issue.title,
-        body=issue.body or "",
-        state=_state(issue.state),
-        labels=tuple(label.name for label in issue.labels),
-        milestone=milestone.title if milestone is not None else None,
-        url=issue.html_url,
-        updated_at=_utc(issue.updated_at),
-        state_reason=_reason(issue.state_reason),
-        comments=int(issue.comments or 0),
-    )
-
-
-def remote_label(label: Label) -> RemoteLabel:
-    return RemoteLabel(label.name, label.color.removeprefix("#").lower(), label.description or "")
-
-
-def remote_milestone(milestone: Milestone) -> RemoteMilestone:
-    due = milestone.due_on
-    # GitHub sends the Pacific-midnight instant of the date (07:00Z or 08:00Z), which is
-    # on the same UTC date: the UTC date is the date, with no time-zone database needed.
-    return RemoteMilestone(
-        id=milestone.number,
-        title=milestone.title,
-        description=milestone.description or "",
-        due=_utc(due).date() if due is not None else None,
-        state=_state(milestone.state),
-    )
-
-
 def _hosts(base_url: str | None) -> tuple[str, str]:
     """(API base, web base): `https://host/api/v3` is served at `https://host`."""
     api = (base_url or DEFAULT_API).rstrip("/")
@@ -186,34 +103,6 @@ def _hosts(base_url: str | None) -> tuple[str, str]:
     if split.netloc.lower() == "api.github.com":
         return api, "https://github.com"
     return api, f"{split.scheme}://{split.netloc}"
-
-
-def _server_message(exc: GithubException) -> str:
-    data = exc.data if isinstance(exc.data, dict) else {}
-    message = data.get("message") or exc.message
-    return str(message) if message else f"HTTP {exc.status}"
-
-
-def _validation_message(exc: GithubException) -> str:
-    data = exc.data if isinstance(exc.data, dict) else {}
-    details = []
-    for item in data.get("errors") or []:
-        if isinstance(item, dict):
-            where = ".".join(str(item[k]) for k in ("resource", "field") if item.get(k))
-            what = item.get("message") or item.get("code") or "invalid"
-            details.append(f"{where}: {what}" if where else str(what))
-        else:
-            details.append(str(item))
-    message = _server_message(exc)
-    return f"{message} ({'; '.join(details)})" if details else message
-
-
-def _never_sent(exc: Exception) -> bool:
-    """True when the connection failed before the request left: safe to send again."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(reason, urllib3.exceptions.ConnectTimeoutError)  # NewConnectionError too
 
 
 class GitHubForge:
@@ -249,6 +138,7 @@ class GitHubForge:
             seconds_between_writes=0,
             retry=NO_RETRY,
         )
+        self._errors = ErrorPolicy(self.repo, self._token, self._retrier)
         self._requester: Requester = self._gh.requester
         self._repo = self._gh.get_repo(self.repo)  # lazy: no request
 
@@ -269,9 +159,9 @@ class GitHubForge:
     # --- reading --------------------------------------------------------------------------
 
     def snapshot(self, since: datetime | None = None) -> Snapshot:
-        labels, _ = self._list(Label, "labels", {}, "list labels", _label_defaults)
+        labels, _ = self._list(Label, "labels", {}, "list labels", label_defaults)
         milestones, _ = self._list(
-            Milestone, "milestones", {"state": "all"}, "list milestones", _milestone_defaults
+            Milestone, "milestones", {"state": "all"}, "list milestones", milestone_defaults
         )
         issues, server_time = self._issues(since)
         return Snapshot(
@@ -295,8 +185,8 @@ class GitHubForge:
         # pushing one we have not read yet onto a page we have already read.
         params: dict[str, Any] = {"state": "all", "sort": "created", "direction": "asc"}
         if since is not None:
-            params["since"] = _utc(since).strftime("%Y-%m-%dT%H:%M:%SZ")
-        issues, headers = self._list(Issue, "issues", params, "list issues", _issue_defaults)
+            params["since"] = as_utc(since).strftime("%Y-%m-%dT%H:%M:%SZ")
+        issues, headers = self._list(Issue, "issues", params, "list issues", issue_defaults)
         seen: dict[int, RemoteIssue] = {}
         for issue in issues:
             if issue.pull_request is None:  # pull requests share the listing
@@ -357,7 +247,7 @@ class GitHubForge:
             if spec.due is None:
                 return self._repo.create_milestone(spec.title, description=spec.description)
             return self._repo.create_milestone(
-                spec.title, description=spec.description, due_on=_noon(spec.due)
+                spec.title, description=spec.description, due_on=noon_utc(spec.due)
             )
 
         op = f"create milestone {spec.title!r}"
@@ -369,7 +259,7 @@ class GitHubForge:
         payload = {
             "title": spec.title,
             "description": spec.description,
-            "due_on": _noon(spec.due).strftime("%Y-%m-%dT%H:%M:%SZ") if spec.due else None,
+            "due_on": noon_utc(spec.due).strftime("%Y-%m-%dT%H:%M:%SZ") if spec.due else None,
         }
         url = f"{self._repo.url}/milestones/{milestone_id}"
 
@@ -431,7 +321,7 @@ class GitHubForge:
             f"issues/{number}/comments",
             {},
             f"list comments of issue #{number}",
-            _comment_defaults,
+            comment_defaults,
         )
         return any(marker in (c.body or "") for c in comments)
 
@@ -508,89 +398,5 @@ class GitHubForge:
         idempotent: bool = True,
         subject: int | str | None = None,
     ) -> T:
-        return self._retrier.run(op, call, self._decide(op, idempotent), self._fail(op, subject))
-
-    def _decide(self, op: str, idempotent: bool) -> Decide:
-        def decide(exc: Exception, attempt: int) -> Wait | None:
-            if isinstance(exc, GithubException):
-                limit = self._rate_limit_wait(exc, attempt)
-                if limit is not None:
-                    return limit  # refused, not applied: safe for any method
-                if exc.status in TRANSIENT_STATUSES and idempotent:
-                    reason = f"GitHub answered HTTP {exc.status} to {op}"
-                    return Wait(backoff(attempt), reason, status=exc.status)
-                return None
-            if isinstance(exc, LOST) and (idempotent or _never_sent(exc)):
-                return Wait(backoff(attempt), f"GitHub connection lost during {op}")
-            return None
-
-        return decide
-
-    def _rate_limit_wait(self, exc: GithubException, attempt: int) -> Wait | None:
-        """The wait a rate-limit answer asks for; None when `exc` is no rate limit."""
-        if exc.status not in (403, 429):
-            return None
-        headers = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
-        now = server_date(headers) or self._retrier.clock()
-        message = _server_message(exc)
-        if headers.get("x-ratelimit-remaining") == "0" or Requester.isPrimaryRateLimitError(
-            message
-        ):
-            try:
-                # Measured against the server's own clock (its Date header), plus a second
-                # because `reset` is rounded down to the second.
-                seconds = float(headers["x-ratelimit-reset"]) - now.timestamp() + 1
-            except (KeyError, ValueError):
-                seconds = SECONDARY_FALLBACK
-            used = headers.get("x-ratelimit-used")
-            limit = headers.get("x-ratelimit-limit")
-            spent = f" ({used} of {limit} requests used)" if used and limit else ""
-            reason = f"GitHub primary rate limit{spent}"
-            return Wait(max(seconds, 1.0), reason, rate_limit=True, status=exc.status)
-        asked = retry_after(headers.get("retry-after"), now)
-        if asked is not None:
-            return Wait(asked, "GitHub secondary rate limit", rate_limit=True, status=exc.status)
-        if exc.status == 429 or Requester.isSecondaryRateLimitError(message):
-            # No header to go by: at least a minute, doubling each time (GitHub's advice).
-            seconds = SECONDARY_FALLBACK * 2**attempt
-            reason = "GitHub secondary rate limit"
-            return Wait(seconds, reason, rate_limit=True, status=exc.status)
-        return None
-
-    def _fail(self, op: str, subject: int | str | None) -> Fail:
-        def fail(exc: Exception) -> PhasesyncError | None:
-            if isinstance(exc, GithubException):
-                return self._http_error(op, exc, subject)
-            if isinstance(exc, LOST):
-                what = "timed out" if isinstance(exc, requests.Timeout) else "connection lost"
-                message = f"{what}; the request may or may not have taken effect"
-                return TransientError(FORGE, op, message)
-            return None
-
-        return fail
-
-    def _http_error(self, op: str, exc: GithubException, subject: int | str | None) -> ForgeError:
-        status = exc.status
-        message = self._scrub(_server_message(exc))
-        if status == 401:
-            return AuthError(FORGE, op, f"{message}: the token is missing, wrong or expired", 401)
-        limit = self._rate_limit_wait(exc, self._retrier.retries)
-        if limit is not None:
-            message = f"{message} (still limited after {self._retrier.retries} retries)"
-            return RateLimited(FORGE, op, message, status, wait_seconds=limit.seconds)
-        if status == 403:
-            return PermissionDenied(FORGE, op, f"{message} (repository {self.repo})", 403)
-        if status == 404:
-            what = f"issue #{subject}" if isinstance(subject, int) else subject
-            where = f"{what} in repository {self.repo}" if what else f"repository {self.repo}"
-            return NotFound(FORGE, op, f"{where} not found, or the token cannot see it", 404)
-        if status == 422:
-            return ValidationFailed(FORGE, op, self._scrub(_validation_message(exc)), 422)
-        if status >= 500:
-            message = f"{message}; the request may or may not have taken effect"
-            return TransientError(FORGE, op, message, status)
-        return ForgeError(FORGE, op, message, status)
-
-    def _scrub(self, text: str) -> str:
-        """Belt and braces: a server that echoes the token must not put it in our errors."""
-        return text.replace(self._token, "***") if self._token else text
+        policy = self._errors
+        return self._retrier.run(op, call, policy.decide(op, idempotent), policy.fail(op, subject))

@@ -10,10 +10,10 @@ Requests, per call:
 - `get_issue`: one GET.
 
 `server_time` is the `Date` header of the issue listing's first page: python-gitlab keeps
-no response headers of a listing, so `_Session` (below) notes the `Date` of every response,
+no response headers of a listing, so `Session` (below) notes the `Date` of every response,
 and `list(iterator=True)` has fetched the first page by the time it returns.
 
-Waits and retries: every request python-gitlab sends goes through `_Session`, a
+Waits and retries: every request python-gitlab sends goes through `Session`, a
 `requests.Session` handed to `gitlab.Gitlab(session=...)`, which runs it through the shared
 `retry.Retrier` (each page of a listing on its own). python-gitlab's own `Retry` stays off
 (`retry_transient_errors=False`, and it never sees a 429): it sleeps with `time.sleep`
@@ -34,12 +34,11 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import gitlab
-import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from syncer.errors import (
@@ -64,24 +63,23 @@ from syncer.forges.base import (
     Snapshot,
     WaitReporter,
 )
+from syncer.forges.gitlab_records import (
+    error_body,
+    gitlab_iso,
+    issue_record,
+    label_record,
+    milestone_record,
+)
+from syncer.forges.gitlab_session import LOST, Refused, Session
 from syncer.forges.retry import (
-    Decide,
     Retrier,
     Sleep,
-    Wait,
-    backoff,
-    retry_after,
-    server_date,
-    utc_now,
 )
 
 FORGE = "gitlab"
 DEFAULT_BASE_URL = "https://gitlab.com"
 PER_PAGE = 100  # GitLab's maximum
 REQUEST_TIMEOUT = 60.0  # seconds; python-gitlab's default is to wait forever
-RATE_LIMIT_FALLBACK = 60.0  # a 429 without Retry-After or RateLimit-Reset
-TRANSIENT_STATUSES = frozenset({500, 502, 503, 504, *range(520, 531)})  # as python-gitlab's
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 JOB_TOKEN_ENV = "CI_JOB_TOKEN"
 JOB_TOKEN_ADVICE = (
@@ -98,8 +96,6 @@ ROLES = {
     30: "Developer", 40: "Maintainer", 50: "Owner",
 }  # fmt: skip
 
-_LOST = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
-
 
 def job_token_advice(token: str | None, environ: Mapping[str, str] = os.environ) -> str | None:
     """`JOB_TOKEN_ADVICE` when `token` is this CI job's `CI_JOB_TOKEN`, else `None`.
@@ -109,78 +105,6 @@ def job_token_advice(token: str | None, environ: Mapping[str, str] = os.environ)
     """
     job_token = environ.get(JOB_TOKEN_ENV)
     return JOB_TOKEN_ADVICE if token and job_token and token == job_token else None
-
-
-# --- the HTTP layer: waits and retries ------------------------------------------------------
-
-
-class _Refused(Exception):
-    """A 429 or 5xx answer, raised inside `_Session` so that `Retrier` can decide on it."""
-
-    def __init__(self, response: requests.Response) -> None:
-        super().__init__(response.status_code)
-        self.response = response
-
-
-class _Session(requests.Session):
-    """The session python-gitlab sends through: every request goes once through
-    `Retrier.run` (see the module doc), so each page of a listing is retried on its own.
-
-    `operation` is what the adapter is doing, for `RateLimited`; `last_date` is the `Date`
-    header of the last response (the forge's own clock), read by `snapshot()`.
-    """
-
-    def __init__(self, retrier: Retrier) -> None:
-        super().__init__()
-        self.retrier = retrier
-        self.operation = "request"
-        self.last_date: datetime | None = None
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        method = (request.method or "GET").upper()
-
-        def once() -> requests.Response:
-            response = super(_Session, self).send(request, **kwargs)
-            self.last_date = server_date(response.headers) or self.last_date
-            if response.status_code == 429 or response.status_code in TRANSIENT_STATUSES:
-                raise _Refused(response)
-            return response
-
-        # `fail` gives None: what is not retried reaches python-gitlab (a lost connection)
-        # or `_guard` (a `_Refused`) as it is, and `_guard` maps it with the operation.
-        return self.retrier.run(self.operation, once, self._decide(method), lambda exc: None)
-
-    def _decide(self, method: str) -> Decide:
-        idempotent = method in IDEMPOTENT_METHODS
-
-        def decide(exc: Exception, attempt: int) -> Wait | None:
-            if isinstance(exc, _Refused):
-                response, status = exc.response, exc.response.status_code
-                response.close()  # its body is not needed: hand the connection back
-                if status == 429:  # refused, not applied: safe to send again, even a POST
-                    seconds = _rate_limit_wait(response, self.last_date)
-                    return Wait(seconds, "GitLab rate limit (429)", rate_limit=True, status=429)
-                if idempotent:
-                    return Wait(backoff(attempt), f"GitLab answered {status} to {method}")
-                return None
-            if isinstance(exc, _LOST) and idempotent:
-                return Wait(backoff(attempt), f"GitLab connection lost on {method}")
-            return None
-
-        return decide
-
-
-def _rate_limit_wait(response: requests.Response, server_now: datetime | None) -> float:
-    """Seconds to wait: GitLab's `Retry-After`, else `RateLimit-Reset` (epoch seconds,
-    measured against the server's own `Date`, not our clock), else a minute."""
-    now = server_now or utc_now()
-    asked = retry_after(response.headers.get("Retry-After"), now)
-    if asked is not None:
-        return asked
-    reset = response.headers.get("RateLimit-Reset", "").strip()
-    if reset.isdigit():
-        return max(0.0, int(reset) - now.timestamp())
-    return RATE_LIMIT_FALLBACK
 
 
 # --- the adapter ----------------------------------------------------------------------------
@@ -207,13 +131,13 @@ class GitLabForge:
         retrier = Retrier(
             forge=FORGE, retries=retries, max_wait=max_wait, on_wait=on_wait, sleep=sleep
         )
-        self._session = _Session(retrier)
+        self._session = Session(retrier)
         self._gl = gitlab.Gitlab(
             self.base_url,
             private_token=token,
             session=self._session,
             timeout=REQUEST_TIMEOUT,
-            retry_transient_errors=False,  # _Session retries, and never a POST
+            retry_transient_errors=False,  # Session retries, and never a POST
             user_agent=f"phasesync python-gitlab/{gitlab.__version__}",
         )
         project_id: str | int = int(self.repo) if self.repo.isdigit() else self.repo
@@ -237,12 +161,12 @@ class GitLabForge:
     def snapshot(self, since: datetime | None = None) -> Snapshot:
         with self._guard("list labels"):
             labels = tuple(
-                _label(item.attributes)
+                label_record(item.attributes)
                 for item in self._project.labels.list(iterator=True, per_page=PER_PAGE)
             )
         with self._guard("list milestones"):
             milestones = tuple(
-                _milestone(item.attributes)
+                milestone_record(item.attributes)
                 for item in self._project.milestones.list(
                     # Sent as GitLab's docs spell it (python-gitlab would send `True`).
                     iterator=True,
@@ -268,7 +192,7 @@ class GitLabForge:
             "per_page": PER_PAGE,
         }
         if since is not None:
-            query["updated_after"] = _iso(since)
+            query["updated_after"] = gitlab_iso(since)
         with self._guard("list issues"):
             # `list(iterator=True)` fetches the first page before it returns, so the
             # session's last Date header is that page's: the listing's start on the
@@ -277,13 +201,13 @@ class GitLabForge:
             server_time = self._session.last_date or datetime.now(UTC)
             seen: dict[int, RemoteIssue] = {}
             for item in listing:
-                issue = _issue(item.attributes)
+                issue = issue_record(item.attributes)
                 seen.setdefault(issue.number, issue)
         return tuple(seen.values()), server_time
 
     def get_issue(self, number: int) -> RemoteIssue:
         with self._guard(f"read issue #{number}"):
-            return _issue(self._project.issues.get(number).attributes)
+            return issue_record(self._project.issues.get(number).attributes)
 
     # --- writing --------------------------------------------------------------------------
 
@@ -292,7 +216,7 @@ class GitLabForge:
         if spec.description:
             data["description"] = spec.description
         with self._guard(f"create label {spec.name!r}"):
-            return _label(self._project.labels.create(data).attributes)
+            return label_record(self._project.labels.create(data).attributes)
 
     def create_milestone(self, spec: MilestoneSpec) -> RemoteMilestone:
         data: dict[str, Any] = {"title": spec.title, "description": spec.description}
@@ -301,7 +225,7 @@ class GitLabForge:
         if spec.start is not None:
             data["start_date"] = spec.start.isoformat()
         with self._guard(f"create milestone {spec.title!r}"):
-            return _milestone(self._project.milestones.create(data).attributes)
+            return milestone_record(self._project.milestones.create(data).attributes)
 
     def update_milestone(self, milestone_id: int, spec: MilestoneSpec) -> RemoteMilestone:
         # The spec is the whole wanted state: a date it lacks is cleared (JSON null).
@@ -312,7 +236,7 @@ class GitLabForge:
             "start_date": spec.start.isoformat() if spec.start else None,
         }
         with self._guard(f"update milestone {spec.title!r}"):
-            return _milestone(self._project.milestones.update(milestone_id, data))
+            return milestone_record(self._project.milestones.update(milestone_id, data))
 
     def create_issue(self, spec: IssueSpec) -> RemoteIssue:
         data: dict[str, Any] = {
@@ -323,7 +247,7 @@ class GitLabForge:
         if spec.milestone_id is not None:
             data["milestone_id"] = spec.milestone_id
         with self._guard("create issue"):
-            return _issue(self._project.issues.create(data).attributes)
+            return issue_record(self._project.issues.create(data).attributes)
 
     def update_issue(self, number: int, change: IssueChange) -> RemoteIssue:
         data: dict[str, Any] = {}
@@ -345,7 +269,7 @@ class GitLabForge:
             return self.get_issue(number)
         with self._guard(f"update issue #{number}"):
             # `issues.update(iid, data)` sends the PUT straight away, no GET first.
-            return _issue(self._project.issues.update(number, data))
+            return issue_record(self._project.issues.update(number, data))
 
     def comment(self, number: int, body: str) -> None:
         with self._guard(f"comment on issue #{number}"):
@@ -433,16 +357,16 @@ class GitLabForge:
         self._session.operation = operation
         try:
             yield
-        except _Refused as exc:  # a 429 or 5xx left after the retries
+        except Refused as exc:  # a 429 or 5xx left after the retries
             response = exc.response
-            raise self._http_error(operation, response.status_code, _body(response)) from None
+            raise self._http_error(operation, response.status_code, error_body(response)) from None
         except GitlabAuthenticationError as exc:
             self._scrub(exc)
             raise AuthError(FORGE, operation, self._text(exc.error_message), 401) from exc
         except GitlabError as exc:
             self._scrub(exc)
             raise self._http_error(operation, exc.response_code, exc.error_message) from exc
-        except _LOST as exc:
+        except LOST as exc:
             raise TransientError(
                 FORGE,
                 operation,
@@ -494,61 +418,3 @@ class GitLabForge:
         text = " ".join(str(error_message).split())[:500] or "no message"
         # A proxy's error page may echo request headers back; never pass the token on.
         return text.replace(self._token, "[token]") if self._token else text
-
-
-# --- payloads -> records (list-payload fields only) -----------------------------------------
-
-
-def _body(response: requests.Response) -> Any:
-    """GitLab's error message from a response body, as python-gitlab reads it."""
-    try:
-        data = response.json()
-    except ValueError:
-        return response.text
-    return data.get("message", data.get("error", data)) if isinstance(data, dict) else data
-
-
-def _iso(when: datetime) -> str:
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _timestamp(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _color(gitlab_color: str) -> str:
-    """`#AABBCC` / `#abc` -> `aabbcc` (GitLab keeps what it was given; we want one form)."""
-    hexa = gitlab_color.strip().lstrip("#").lower()
-    return "".join(c * 2 for c in hexa) if len(hexa) == 3 else hexa
-
-
-def _label(data: Mapping[str, Any]) -> RemoteLabel:
-    return RemoteLabel(data["name"], _color(data["color"]), data.get("description") or "")
-
-
-def _milestone(data: Mapping[str, Any]) -> RemoteMilestone:
-    due = data.get("due_date")
-    return RemoteMilestone(
-        id=int(data["id"]),
-        title=data["title"],
-        description=data.get("description") or "",
-        due=date.fromisoformat(due) if due else None,
-        state="closed" if data.get("state") == "closed" else "open",
-        group=data.get("group_id") is not None,
-    )
-
-
-def _issue(data: Mapping[str, Any]) -> RemoteIssue:
-    milestone = data.get("milestone")
-    return RemoteIssue(
-        number=int(data["iid"]),
-        title=data["title"],
-        body=data.get("description") or "",
-        state="closed" if data["state"] == "closed" else "open",
-        labels=tuple(data.get("labels") or ()),
-        milestone=milestone["title"] if milestone else None,
-        url=data["web_url"],
-        updated_at=_timestamp(data["updated_at"]),
-        comments=int(data.get("user_notes_count") or 0),
-    )

@@ -38,8 +38,8 @@ from syncer.forges.base import Forge, IssueChange, IssueSpec, RemoteIssue
 from syncer.markdown.edit import Edit, apply_edits, box_edit, link_edit, title_edit
 from syncer.model import Document
 from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
+from syncer.sync.compose import final_body, final_labels, removal_marker
 from syncer.sync.lock import Lock, LockEntry, LockStore
-from syncer.sync.plan import final_body, final_labels, removal_marker
 from syncer.sync.render import RenderConfig, key_of
 
 T = TypeVar("T")

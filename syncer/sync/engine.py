@@ -66,9 +66,10 @@ from syncer.model import Document
 from syncer.sync.actions import Direction, Plan, UpdateIssue
 from syncer.sync.apply import Applier, ApplyOptions, Outcome, Reporter
 from syncer.sync.lock import ForgeState, LockStore
-from syncer.sync.plan import PlanConfig, make_plan, unsettled_since
+from syncer.sync.plan import PlanConfig, make_plan
 from syncer.sync.render import RenderConfig
 from syncer.sync.settled import inputs_digest, settled_digest
+from syncer.sync.unsettled import unsettled_since
 
 # Issues updated this long before the last listing are listed again: the forge's clock and
 # its search index are not exact to the second, and listing one more page is cheap.

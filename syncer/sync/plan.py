@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Literal
 
-from syncer.forges.base import LabelSpec, MilestoneSpec, RemoteIssue, Snapshot
+from syncer.forges.base import LabelSpec, RemoteIssue, Snapshot
 from syncer.model import Document, Item, ItemKey, Phase, Task, slugify
 from syncer.runtime import collector_paused
 from syncer.sync.actions import (
@@ -33,18 +32,17 @@ from syncer.sync.actions import (
     Problem,
     UpdateIssue,
 )
+from syncer.sync.compose import removal_marker
 from syncer.sync.lock import ForgeState, LockEntry
+from syncer.sync.milestone_plan import plan_milestones
 from syncer.sync.render import (
     RenderConfig,
     Rendered,
-    compose_body,
     file_of,
     key_of,
     milestone_title,
     remote_content,
-    remote_hash,
     render_item,
-    split_body,
 )
 
 MAX_LABEL = 50
@@ -483,63 +481,6 @@ def _retitled(item: Item, title: str) -> Item:
     return replace(item, title=title, key=key)
 
 
-def _milestones(
-    docs: Sequence[Document], snapshot: Snapshot, cfg: RenderConfig
-) -> tuple[list[EnsureMilestone], list[Note]]:
-    """Milestones to create or bring in line, and notes on group milestones left as they are.
-
-    A GitLab group's milestone with the title is used as it is: the project cannot have its
-    own of that title, and editing the group's would change it for every project of it.
-    """
-    existing = snapshot.milestones_by_title()
-    out: list[EnsureMilestone] = []
-    notes: list[Note] = []
-    for doc in docs:
-        phase = doc.phase
-        if phase is None:
-            continue
-        wanted = [
-            MilestoneSpec(milestone_title(cfg, phase), phase.primary_objective or "", phase.due)
-        ]
-        wanted += [
-            MilestoneSpec(milestone_title(cfg, phase, m.name), m.description, m.date)
-            for m in phase.milestones
-            if not m.is_completion
-        ]
-        for spec in wanted:
-            have = existing.get(spec.title)
-            if have is None:
-                out.append(EnsureMilestone(spec))
-            elif have.due != spec.due or have.description.strip() != spec.description.strip():
-                if have.group:
-                    due = have.due.isoformat() if have.due else "none"
-                    notes.append(
-                        Note(
-                            spec.title,
-                            f"a group milestone (due {due}); its date and description are "
-                            "the group's, and phasesync leaves them as they are",
-                        )
-                    )
-                else:
-                    out.append(EnsureMilestone(spec, existing_id=have.id))
-    return _unique(out), list({n.key: n for n in notes}.values())
-
-
-def removal_marker(key: str) -> str:
-    """The hidden line of a removal comment: how a rerun knows it was posted already."""
-    return f"<!-- phasesync:removed={key} -->"
-
-
-def _unique(items: list[EnsureMilestone]) -> list[EnsureMilestone]:
-    seen: set[str] = set()
-    out = []
-    for m in items:
-        if m.spec.title not in seen:
-            seen.add(m.spec.title)
-            out.append(m)
-    return out
-
-
 def make_plan(
     direction: Direction,
     docs: Sequence[Document],
@@ -567,7 +508,7 @@ def make_plan(
     if direction != "pull":
         have = {lbl.name.casefold() for lbl in snapshot.labels}
         labels = [EnsureLabel(s) for k, s in sorted(planner.wanted_labels.items()) if k not in have]
-        milestones, group_notes = _milestones(good, snapshot, cfg.render)
+        milestones, group_notes = plan_milestones(good, snapshot, cfg.render)
         planner.notes.extend(group_notes)
     return Plan(
         direction=direction,
@@ -584,65 +525,3 @@ def make_plan(
         removal_closes=planner.removal_closes,
         needs_full_listing=planner.needs_full,
     )
-
-
-def unsettled_since(
-    plan: Plan, snapshot: Snapshot, base: ForgeState, render: RenderConfig
-) -> datetime | None:
-    """The oldest `updated_at` of a listed issue that the lock will not describe once `plan`
-    is applied, or None when the lock will describe every listed issue.
-
-    An incremental listing trusts the lock for every issue it does not show, so the lock may
-    only stop showing an issue's forge side when it records it. It does not when the plan
-    leaves the two apart: a conflict (the base is kept so that it is reported again), a push
-    that leaves a close on the forge for the next pull, a pull that leaves a forge edit for
-    the next push, an item of a document outside the run's PATHs or with errors. The next
-    incremental listing must start no later than the oldest of those changes (the engine
-    moves `synced_at` back to it), or they would never be seen again.
-    """
-    items: dict[str, LockEntry] = dict(base.items)
-    for key, entry in plan.entries.items():  # the lock as apply will write it
-        old = plan.renamed.get(key)
-        if old is not None and old != key:
-            items.pop(old, None)
-        if entry is None or entry.issue == 0:
-            items.pop(key, None)
-        else:
-            items[key] = entry
-    after = {entry.issue: entry for entry in items.values()}
-    writes = {a.number: a for a in plan.issues if isinstance(a, UpdateIssue)}
-    oldest: datetime | None = None
-    for issue in snapshot.issues:
-        entry = after.get(issue.number)
-        if entry is None:
-            continue  # not managed after this run: nothing is trusted about it
-        write = writes.get(issue.number)
-        if write is not None and write.rendered is not None:
-            content = write.rendered.hash
-        else:
-            content = remote_hash(render, issue.title, issue.body, issue.labels, issue.milestone)
-        closed = issue.state == "closed"
-        if write is not None and write.state is not None:
-            closed = write.state == "closed"
-        if (content, closed) != (entry.hash, entry.checked):
-            oldest = issue.updated_at if oldest is None else min(oldest, issue.updated_at)
-    return oldest
-
-
-def final_body(action: UpdateIssue, remote_body: str) -> str:
-    """The body to send for a content update: new managed block, people's text kept."""
-    assert action.rendered is not None
-    _, tail = split_body(remote_body)
-    if key_of(remote_body) is None and tail:
-        # An adopted issue: its whole old body is people's text; keep it below the block.
-        tail = "\n\n" + tail.lstrip("\n")
-    return compose_body(action.rendered.block, tail)
-
-
-def final_labels(
-    action: UpdateIssue, cfg: RenderConfig, remote_labels: Sequence[str]
-) -> tuple[str, ...]:
-    """Managed labels as rendered, plus every label people added by hand."""
-    assert action.rendered is not None
-    hand = [lbl for lbl in remote_labels if not cfg.managed_label(lbl)]
-    return tuple(sorted({*action.rendered.labels, *hand}))

@@ -1,0 +1,90 @@
+"""GitHub payloads into phasesync's records, and the payload defaults that keep PyGithub's
+partial list elements from fetching themselves (one GET per issue)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from github.Issue import Issue
+from github.Label import Label
+from github.Milestone import Milestone
+
+from syncer.forges.base import IssueState, RemoteIssue, RemoteLabel, RemoteMilestone, StateReason
+
+
+def _defaults(**keys: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A `PaginatedList` transformer that fills the keys a payload may leave out, so that
+    reading them never makes PyGithub fetch the object (one GET per issue)."""
+
+    def fill(element: dict[str, Any]) -> dict[str, Any]:
+        return {**keys, **element}
+
+    return fill
+
+
+issue_defaults = _defaults(
+    body=None, state_reason=None, milestone=None, labels=[], pull_request=None, comments=0
+)
+label_defaults = _defaults(description=None)
+comment_defaults = _defaults(body=None)
+milestone_defaults = _defaults(description=None, due_on=None)
+
+
+def noon_utc(day: date) -> datetime:
+    """GitHub keeps a milestone's due date as a Pacific-time date: midnight UTC would land
+    on the day before, midday UTC is the same date in every US time zone."""
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def as_utc(when: datetime) -> datetime:
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _state(value: str | None) -> IssueState:
+    return "closed" if value == "closed" else "open"
+
+
+def _reason(value: str | None) -> StateReason | None:
+    # GitHub's newer `duplicate` is a way of not planning the work.
+    reasons: dict[str | None, StateReason] = {
+        "completed": "completed",
+        "not_planned": "not_planned",
+        "duplicate": "not_planned",
+        "reopened": "reopened",
+    }
+    return reasons.get(value)
+
+
+def remote_issue(issue: Issue) -> RemoteIssue:
+    milestone = issue.milestone
+    return RemoteIssue(
+        number=issue.number,
+        title=issue.title,
+        body=issue.body or "",
+        state=_state(issue.state),
+        labels=tuple(label.name for label in issue.labels),
+        milestone=milestone.title if milestone is not None else None,
+        url=issue.html_url,
+        updated_at=as_utc(issue.updated_at),
+        state_reason=_reason(issue.state_reason),
+        comments=int(issue.comments or 0),
+    )
+
+
+def remote_label(label: Label) -> RemoteLabel:
+    return RemoteLabel(label.name, label.color.removeprefix("#").lower(), label.description or "")
+
+
+def remote_milestone(milestone: Milestone) -> RemoteMilestone:
+    due = milestone.due_on
+    # GitHub sends the Pacific-midnight instant of the date (07:00Z or 08:00Z), which is
+    # on the same UTC date: the UTC date is the date, with no time-zone database needed.
+    return RemoteMilestone(
+        id=milestone.number,
+        title=milestone.title,
+        description=milestone.description or "",
+        due=as_utc(due).date() if due is not None else None,
+        state=_state(milestone.state),
+    )

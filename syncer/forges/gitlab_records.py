@@ -1,0 +1,67 @@
+"""GitLab payloads into phasesync's records (list-payload fields only: no object fetches
+itself), and GitLab's error message from a response body."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+import requests
+
+from syncer.forges.base import RemoteIssue, RemoteLabel, RemoteMilestone
+
+
+def error_body(response: requests.Response) -> Any:
+    """GitLab's error message from a response body, as python-gitlab reads it."""
+    try:
+        data = response.json()
+    except ValueError:
+        return response.text
+    return data.get("message", data.get("error", data)) if isinstance(data, dict) else data
+
+
+def gitlab_iso(when: datetime) -> str:
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def timestamp(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def hex_color(gitlab_color: str) -> str:
+    """`#AABBCC` / `#abc` -> `aabbcc` (GitLab keeps what it was given; we want one form)."""
+    hexa = gitlab_color.strip().lstrip("#").lower()
+    return "".join(c * 2 for c in hexa) if len(hexa) == 3 else hexa
+
+
+def label_record(data: Mapping[str, Any]) -> RemoteLabel:
+    return RemoteLabel(data["name"], hex_color(data["color"]), data.get("description") or "")
+
+
+def milestone_record(data: Mapping[str, Any]) -> RemoteMilestone:
+    due = data.get("due_date")
+    return RemoteMilestone(
+        id=int(data["id"]),
+        title=data["title"],
+        description=data.get("description") or "",
+        due=date.fromisoformat(due) if due else None,
+        state="closed" if data.get("state") == "closed" else "open",
+        group=data.get("group_id") is not None,
+    )
+
+
+def issue_record(data: Mapping[str, Any]) -> RemoteIssue:
+    milestone = data.get("milestone")
+    return RemoteIssue(
+        number=int(data["iid"]),
+        title=data["title"],
+        body=data.get("description") or "",
+        state="closed" if data["state"] == "closed" else "open",
+        labels=tuple(data.get("labels") or ()),
+        milestone=milestone["title"] if milestone else None,
+        url=data["web_url"],
+        updated_at=timestamp(data["updated_at"]),
+        comments=int(data.get("user_notes_count") or 0),
+    )

@@ -1,0 +1,86 @@
+"""The session python-gitlab sends through: each request once through `Retrier.run`, with
+GitLab's rate-limit headers and the forge's own clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import requests
+
+from syncer.forges.retry import Decide, Retrier, Wait, backoff, retry_after, server_date, utc_now
+
+RATE_LIMIT_FALLBACK = 60.0  # a 429 without Retry-After or RateLimit-Reset
+TRANSIENT_STATUSES = frozenset({500, 502, 503, 504, *range(520, 531)})  # as python-gitlab's
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Lost answers: the request may have reached the server, or not.
+LOST = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+
+
+class Refused(Exception):
+    """A 429 or 5xx answer, raised inside `Session` so that `Retrier` can decide on it."""
+
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+class Session(requests.Session):
+    """The session python-gitlab sends through: every request goes once through
+    `Retrier.run` (see the module doc), so each page of a listing is retried on its own.
+
+    `operation` is what the adapter is doing, for `RateLimited`; `last_date` is the `Date`
+    header of the last response (the forge's own clock), read by `snapshot()`.
+    """
+
+    def __init__(self, retrier: Retrier) -> None:
+        super().__init__()
+        self.retrier = retrier
+        self.operation = "request"
+        self.last_date: datetime | None = None
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        method = (request.method or "GET").upper()
+
+        def once() -> requests.Response:
+            response = super(Session, self).send(request, **kwargs)
+            self.last_date = server_date(response.headers) or self.last_date
+            if response.status_code == 429 or response.status_code in TRANSIENT_STATUSES:
+                raise Refused(response)
+            return response
+
+        # `fail` gives None: what is not retried reaches python-gitlab (a lost connection)
+        # or `_guard` (a `Refused`) as it is, and `_guard` maps it with the operation.
+        return self.retrier.run(self.operation, once, self._decide(method), lambda exc: None)
+
+    def _decide(self, method: str) -> Decide:
+        idempotent = method in IDEMPOTENT_METHODS
+
+        def decide(exc: Exception, attempt: int) -> Wait | None:
+            if isinstance(exc, Refused):
+                response, status = exc.response, exc.response.status_code
+                response.close()  # its body is not needed: hand the connection back
+                if status == 429:  # refused, not applied: safe to send again, even a POST
+                    seconds = _rate_limit_wait(response, self.last_date)
+                    return Wait(seconds, "GitLab rate limit (429)", rate_limit=True, status=429)
+                if idempotent:
+                    return Wait(backoff(attempt), f"GitLab answered {status} to {method}")
+                return None
+            if isinstance(exc, LOST) and idempotent:
+                return Wait(backoff(attempt), f"GitLab connection lost on {method}")
+            return None
+
+        return decide
+
+
+def _rate_limit_wait(response: requests.Response, server_now: datetime | None) -> float:
+    """Seconds to wait: GitLab's `Retry-After`, else `RateLimit-Reset` (epoch seconds,
+    measured against the server's own `Date`, not our clock), else a minute."""
+    now = server_now or utc_now()
+    asked = retry_after(response.headers.get("Retry-After"), now)
+    if asked is not None:
+        return asked
+    reset = response.headers.get("RateLimit-Reset", "").strip()
+    if reset.isdigit():
+        return max(0.0, int(reset) - now.timestamp())
+    return RATE_LIMIT_FALLBACK
