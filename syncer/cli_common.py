@@ -138,7 +138,7 @@ def _log_http_wire() -> None:
 
 
 def _settings(common: Common, **more: object) -> Any:
-    from syncer.settings import load_settings
+    from syncer.settings_load import load_settings
 
     settings = load_settings(
         cwd=Path.cwd(), config=common.config, overrides=common.overrides(**more)

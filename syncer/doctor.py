@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 
 from syncer.errors import AuthError, ConfigError, ForgeError, NotFound, PhasesyncError
 from syncer.forges.base import Access, RateBudget
-from syncer.settings import CONFIG_FILE, Settings, load_settings
+from syncer.settings import CONFIG_FILE, Settings
+from syncer.settings_load import load_settings
 
 Status = Literal["ok", "fail", "skip"]
 SYMBOLS: dict[Status, str] = {"ok": "✓", "fail": "✗", "skip": "–"}

@@ -15,7 +15,8 @@ from pathlib import Path, PurePosixPath
 from syncer import __version__
 from syncer.errors import ConfigError
 from syncer.remote import Forge, read_origin
-from syncer.settings import CONFIG_FILE, Settings, check_values
+from syncer.settings import CONFIG_FILE, Settings
+from syncer.settings_load import check_values
 
 #: Where each forge's CI definition goes, relative to the repository root. On GitLab it is
 #: a file of its own that the project's `.gitlab-ci.yml` includes: most projects have a

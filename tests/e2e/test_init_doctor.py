@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from syncer.init import WORKFLOW_FILES
-from syncer.settings import load_settings
+from syncer.settings_load import load_settings
 from tests.contract.conftest import REPO
 from tests.e2e.conftest import Cli, Loopback
 from tests.unit.test_workflows import (

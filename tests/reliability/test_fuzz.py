@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from syncer.errors import ConfigError, EditError, LockFileError
 from syncer.markdown.edit import apply_edits, box_edit, link_edit, title_edit
 from syncer.markdown.parse import parse_document
-from syncer.settings import Settings, load_settings
+from syncer.settings import Settings
+from syncer.settings_load import load_settings
 from syncer.sync.lock import Lock, LockEntry, LockStore, dumps, loads
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

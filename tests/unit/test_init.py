@@ -19,7 +19,7 @@ from syncer.init import (
     render_first_document,
     render_workflow,
 )
-from syncer.settings import load_settings
+from syncer.settings_load import load_settings
 
 DEFAULT_PATHS = ["docs/phases/**/*.md"]
 

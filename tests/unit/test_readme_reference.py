@@ -1,14 +1,14 @@
 """README's configuration reference is `describe_settings()`, byte for byte: it cannot drift
 from the settings model. Regenerate it with:
 
-    python -c "from syncer.settings import describe_settings; print(describe_settings(), end='')"
+    python -c "from syncer.settings_reference import describe_settings as d; print(d(), end='')"
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from syncer.settings import SETTINGS_REFERENCE, describe_settings
+from syncer.settings_reference import SETTINGS_REFERENCE, describe_settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 BEGIN, END = "<!-- settings-reference:begin -->\n", "<!-- settings-reference:end -->"

@@ -12,12 +12,9 @@ from pydantic import ValidationError
 
 from syncer.errors import ConfigError
 from syncer.remote import Remote, parse_remote_url
-from syncer.settings import (
-    SETTINGS_REFERENCE,
-    Settings,
-    describe_settings,
-    load_settings,
-)
+from syncer.settings import Settings
+from syncer.settings_load import load_settings
+from syncer.settings_reference import SETTINGS_REFERENCE, describe_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO_ROOT / "config" / "phasesync.example.toml"
