@@ -50,6 +50,10 @@ class RemoteIssue:
     updated_at: datetime
     state_reason: StateReason | None = None
     comments: int = 0  # comments (GitHub) or user notes (GitLab) on the issue, anyone's
+    author: str = ""  # the login (GitHub) or username (GitLab) of who opened it
+    # Whether the forge says the author has write access to the repository (GitHub's
+    # `author_association`); None when the listing does not say (GitLab).
+    author_trusted: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +177,12 @@ class Forge(Protocol):
         ...
 
     def issue_url(self, number: int) -> str: ...
+
+    def trusted_authors(self, candidates: frozenset[str]) -> frozenset[str]:
+        """Which of `candidates` (authors of issues that carry a key marker) may steer the
+        plan: the token's own user and people with write access. A few requests, once per
+        run and only when a listing shows such an issue the lock does not explain."""
+        ...
 
 
 # --- what `phasesync doctor` asks the adapters ----------------------------------------------

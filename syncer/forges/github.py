@@ -30,6 +30,7 @@ Errors are built from the status and the server's message only; the token is nev
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -83,6 +84,7 @@ from syncer.forges.retry import (
 )
 
 FORGE = "github"
+ACTIONS_BOT = "github-actions[bot]"  # who an Actions token's writes are made by
 DEFAULT_API = "https://api.github.com"
 PER_PAGE = 100  # GitHub's maximum
 REQUEST_TIMEOUT = 30  # seconds, per request
@@ -141,6 +143,7 @@ class GitHubForge:
         self._errors = ErrorPolicy(self.repo, self._token, self._retrier)
         self._requester: Requester = self._gh.requester
         self._repo = self._gh.get_repo(self.repo)  # lazy: no request
+        self._token_user: str | None = None  # `trusted_authors`, once read
 
     def __repr__(self) -> str:
         return f"GitHubForge({self.identity!r})"
@@ -327,19 +330,29 @@ class GitHubForge:
 
     # --- what the token may do (`phasesync doctor`) ----------------------------------------
 
-    def whoami(self) -> str:
-        """The login the token belongs to (GET /user; raises `AuthError` when it is refused).
+    def trusted_authors(self, candidates: frozenset[str]) -> frozenset[str]:
+        """The token's own user among `candidates`: everyone else with write access is
+        marked by the listing's `author_association` already. Read once, when asked."""
+        if self._token_user is None:
+            self._token_user = self._token_login() or ""
+        return frozenset(c for c in candidates if c and c == self._token_user)
 
-        An Actions or GitHub App token has no user: GitHub answers 403 "Resource not
-        accessible by integration", which still proves the token valid.
-        """
+    def whoami(self) -> str:
+        """The login the token belongs to (GET /user; raises `AuthError` when it is refused)."""
+        return self._token_login() or "an Actions or GitHub App token"
+
+    def _token_login(self) -> str | None:
+        """The token's login (GET /user). An Actions or GitHub App token has no user: GitHub
+        answers 403 "Resource not accessible by integration", which still proves the token
+        valid; inside GitHub Actions such a token writes as `github-actions[bot]`."""
         try:
             _, data = self._run(
                 "read the token's user", lambda: self._requester.requestJsonAndCheck("GET", "/user")
             )
         except PermissionDenied:
-            return "an Actions or GitHub App token"
-        return str(data.get("login") or "?")
+            return ACTIONS_BOT if os.environ.get("GITHUB_ACTIONS") == "true" else None
+        login = data.get("login") if isinstance(data, dict) else None
+        return str(login) if login else None
 
     def access(self) -> Access:
         """The repository's `permissions` for this token (GET /repos/{owner}/{name}).

@@ -25,7 +25,14 @@ def _defaults(**keys: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
 
 
 issue_defaults = _defaults(
-    body=None, state_reason=None, milestone=None, labels=[], pull_request=None, comments=0
+    body=None,
+    state_reason=None,
+    milestone=None,
+    labels=[],
+    pull_request=None,
+    comments=0,
+    user=None,
+    author_association=None,
 )
 label_defaults = _defaults(description=None)
 comment_defaults = _defaults(body=None)
@@ -57,8 +64,15 @@ def _reason(value: str | None) -> StateReason | None:
     return reasons.get(value)
 
 
+# `author_association` values of people with write access to the repository. MEMBER is a
+# member of the owning organisation: GitHub gives org members at least read access, and
+# only people the organisation admitted are members, never a stranger.
+WRITERS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+
+
 def remote_issue(issue: Issue) -> RemoteIssue:
     milestone = issue.milestone
+    user = issue.user
     return RemoteIssue(
         number=issue.number,
         title=issue.title,
@@ -70,6 +84,8 @@ def remote_issue(issue: Issue) -> RemoteIssue:
         updated_at=as_utc(issue.updated_at),
         state_reason=_reason(issue.state_reason),
         comments=int(issue.comments or 0),
+        author=user.login if user is not None else "",
+        author_trusted=(issue.author_association or "").upper() in WRITERS,
     )
 
 

@@ -90,7 +90,7 @@ JOB_TOKEN_ADVICE = (
 )
 
 # GitLab's access levels (`Gitlab::Access`), for `doctor`.
-GUEST, REPORTER = 10, 20
+GUEST, REPORTER, DEVELOPER = 10, 20, 30
 ROLES = {
     5: "Minimal access", 10: "Guest", 15: "Planner", 20: "Reporter",
     30: "Developer", 40: "Maintainer", 50: "Owner",
@@ -143,6 +143,7 @@ class GitLabForge:
         project_id: str | int = int(self.repo) if self.repo.isdigit() else self.repo
         self._project = self._gl.projects.get(project_id, lazy=True)
         self._web_path: str | None = None if isinstance(project_id, int) else self.repo
+        self._writers: frozenset[str] | None = None  # `trusted_authors`, once read
 
     def __repr__(self) -> str:
         return f"GitLabForge({self.identity!r})"
@@ -292,6 +293,24 @@ class GitLabForge:
         return self._web_path
 
     # --- what the token may do (`phasesync doctor`) ----------------------------------------
+
+    def trusted_authors(self, candidates: frozenset[str]) -> frozenset[str]:
+        """The token's user and the project's members of the Developer role or more
+        (`members/all`, inherited members included), among `candidates`; read once per
+        adapter, and only when asked."""
+        if self._writers is None:
+            with self._guard("list the project's members"):
+                user = self._gl.http_get("/user")
+                members = self._project.members_all.list(iterator=True, per_page=PER_PAGE)
+                writers = {
+                    str(m.attributes.get("username"))
+                    for m in members
+                    if int(m.attributes.get("access_level") or 0) >= DEVELOPER
+                }
+            if isinstance(user, dict) and user.get("username"):
+                writers.add(str(user["username"]))
+            self._writers = frozenset(writers)
+        return candidates & self._writers
 
     def whoami(self) -> str:
         """The user name the token belongs to (GET /user; `AuthError` when refused)."""

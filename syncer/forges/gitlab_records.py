@@ -64,4 +64,5 @@ def issue_record(data: Mapping[str, Any]) -> RemoteIssue:
         url=data["web_url"],
         updated_at=timestamp(data["updated_at"]),
         comments=int(data.get("user_notes_count") or 0),
+        author=str((data.get("author") or {}).get("username") or ""),
     )

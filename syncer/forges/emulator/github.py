@@ -55,6 +55,7 @@ class GitHubEmulator(EmulatorBase):
         self.web_url = web_url.rstrip("/")
         self.api_url = api_url.rstrip("/")  # for the URLs in what test helpers return
         self.user = User(1, login)
+        self._users: dict[str, User] = {}  # other people, by lower-case login
         self.repos: dict[str, Repo] = {}
         self.rate_limit = rate_limit
         self.remaining = rate_limit
@@ -81,7 +82,20 @@ class GitHubEmulator(EmulatorBase):
             raise ValueError(f"repository must be owner/name, not {full_name!r}")
         with self.lock:
             owner_user = self.user if owner == self.user.login else User(self.next_id(), owner)
-            self.repos.setdefault(full_name.lower(), Repo(self.next_id(), owner_user, name))
+            repo = self.repos.setdefault(full_name.lower(), Repo(self.next_id(), owner_user, name))
+            # The token's user may write to every repository it is given: a collaborator.
+            repo.collaborators.add(self.user.login)
+
+    def add_collaborator(self, login: str, *, repo: str | None = None) -> None:
+        """Give `login` write access to a repository (its issues then say COLLABORATOR)."""
+        with self.lock:
+            self.repo(repo).collaborators.add(login)
+
+    def _someone(self, login: str | None) -> User:
+        if login is None or login == self.user.login:
+            return self.user
+        with self.lock:
+            return self._users.setdefault(login.lower(), User(self.next_id(), login))
 
     def repo(self, full_name: str | None = None) -> Repo:
         """A repository by name; the first one added when `full_name` is None."""
@@ -97,13 +111,16 @@ class GitHubEmulator(EmulatorBase):
         labels: tuple[str, ...] = (),
         repo: str | None = None,
         pull_request: bool = False,
+        author: str | None = None,
     ) -> int:
-        """Create an issue (or a pull request) as if someone had; returns its number."""
+        """Create an issue (or a pull request) as if someone had (`author`, a login; the
+        token's user by default); returns its number."""
+        user = self._someone(author)
         with self.lock:
             r = self.repo(repo)
             now = self.stamp()
             issue = Issue(
-                self.next_id(), r.next_issue_number(), title, body, self.user, now, now,
+                self.next_id(), r.next_issue_number(), title, body, user, now, now,
                 is_pull_request=pull_request,
             )  # fmt: skip
             for name in labels:

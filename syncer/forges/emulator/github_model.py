@@ -165,6 +165,8 @@ class Repo:
     labels: dict[int, Label] = field(default_factory=dict)
     milestones: dict[int, Milestone] = field(default_factory=dict)
     issues: dict[int, Issue] = field(default_factory=dict)
+    # Logins with write access besides the owner (GitHub: collaborators or org members).
+    collaborators: set[str] = field(default_factory=set)
 
     @property
     def full_name(self) -> str:
@@ -173,6 +175,15 @@ class Repo:
     def label_named(self, name: str) -> Label | None:
         # Label names are unique regardless of case on GitHub.
         return next((x for x in self.labels.values() if x.name.lower() == name.lower()), None)
+
+    def association(self, user: User) -> str:
+        """GitHub's `author_association` of `user` on this repository (OWNER, COLLABORATOR,
+        or NONE for anyone else, such as a stranger on a public repository)."""
+        if user.login.lower() == self.owner.login.lower():
+            return "OWNER"
+        if user.login.lower() in {c.lower() for c in self.collaborators}:
+            return "COLLABORATOR"
+        return "NONE"
 
     def next_issue_number(self) -> int:
         # Issues and pull requests share one number sequence.
@@ -258,7 +269,7 @@ class Repo:
             "created_at": iso(i.created_at),
             "updated_at": iso(i.updated_at),
             "closed_at": iso(i.closed_at),
-            "author_association": "OWNER",
+            "author_association": self.association(i.user),
             "active_lock_reason": None,
             "body": i.body,
             "closed_by": i.user.json(api, web) if i.state == "closed" else None,

@@ -36,6 +36,7 @@ from syncer.forges.emulator.gitlab_state import (
     iso,
     issue_json,
     label_json,
+    member_json,
     milestone_json,
     note_json,
     project_json,
@@ -103,13 +104,26 @@ class GitLabEmulator(EmulatorBase):
         milestone_id: int | None = None,
         state: Literal["opened", "closed"] = "opened",
         project: str | int | None = None,
+        author: str | None = None,
     ) -> int:
+        """An issue opened by `author` (a username; the token's user by default)."""
         with self.lock:
             proj = self.project(project)
-            issue = self.store.new_issue(proj, title, description, list(labels), milestone_id)
+            issue = self.store.new_issue(
+                proj, title, description, list(labels), milestone_id, author
+            )
             if state == "closed":
                 issue.state, issue.closed_at = "closed", issue.updated_at
             return issue.iid
+
+    def add_member(
+        self, username: str, access_level: int = 30, project: str | int | None = None
+    ) -> None:
+        """Make `username` a member of the project (30: Developer; 20: Reporter ...)."""
+        with self.lock:
+            proj = self.project(project)
+            self.store.user(username)
+            self.store.members[proj.id][username] = access_level
 
     def add_label(
         self,
@@ -233,6 +247,12 @@ class GitLabEmulator(EmulatorBase):
                 issue = self.store.issue(project, iid)
                 note = self.store.add_note(issue, _params(request))
                 return Reply(201, note_json(project, issue, note))
+            case ("GET", ["members", "all"]):
+                members = sorted(self.store.members[project.id].items())
+                return self._page(
+                    request,
+                    [member_json(self.store.user(u), level, web) for u, level in members],
+                )
             case ("GET", ["labels"]):
                 labels = sorted(project.labels.values(), key=lambda lb: lb.name.lower())
                 return self._page(request, [label_json(lb) for lb in labels])

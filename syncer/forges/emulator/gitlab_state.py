@@ -78,6 +78,7 @@ class GLIssue:
     updated_at: datetime
     closed_at: datetime | None = None
     notes: list[GLNote] = field(default_factory=list)
+    author: dict[str, Any] = field(default_factory=lambda: EMULATOR_USER)
 
 
 @dataclass(slots=True)
@@ -190,7 +191,7 @@ def issue_json(
         "milestone": milestone_json(project, milestone, web, today) if milestone else None,
         "assignees": [],
         "assignee": None,
-        "author": EMULATOR_USER,
+        "author": issue.author,
         "type": "ISSUE",
         "issue_type": "issue",
         "user_notes_count": len(issue.notes),
@@ -231,4 +232,16 @@ def note_json(project: GLProject, issue: GLIssue, note: GLNote) -> dict[str, Any
         "resolvable": False,
         "confidential": False,
         "internal": False,
+    }
+
+
+def member_json(user: Mapping[str, Any], access_level: int, web: str) -> dict[str, Any]:
+    """`API::Entities::Member`: the user's fields and the access level on the project."""
+    return {
+        **user,
+        "web_url": f"{web}/{user['username']}",
+        "access_level": access_level,
+        "created_at": "2026-01-05T09:00:00.000Z",
+        "expires_at": None,
+        "membership_state": "active",
     }

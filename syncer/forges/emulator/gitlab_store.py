@@ -16,6 +16,7 @@ from typing import Any
 from syncer.forges.emulator.core import Reply, Request
 from syncer.forges.emulator.gitlab_state import (
     DEFAULT_LABEL_COLOR,
+    EMULATOR_USER,
     GLIssue,
     GLLabel,
     GLMilestone,
@@ -44,6 +45,9 @@ def message(status: int, text: Any) -> ApiError:
     return ApiError(status, {"message": text})
 
 
+DEVELOPER = 30  # `Gitlab::Access::DEVELOPER`
+
+
 class GitLabStore:
     """Every project of one GitLab instance, with instance-wide ids."""
 
@@ -52,13 +56,32 @@ class GitLabStore:
         self.projects: dict[int, GLProject] = {}
         # Group milestones by global id; each names its group (`GLMilestone.group`).
         self.group_milestones: dict[int, GLMilestone] = {}
-        self._ids = dict.fromkeys(("issue", "label", "milestone", "note"), 0)
+        # Instance-wide ids start far from the per-project iids, as on any GitLab that has
+        # more than one project: a client that sends `id` where `iid` belongs is caught.
+        self._ids = {"issue": 170_000, "label": 0, "milestone": 5_200, "note": 0, "user": 1}
         self._ids["project"] = first_project_id - 1
+        # People other than the token's user, by username; and each project's members
+        # (username -> access level), the token's user a Developer of every project.
+        self.users: dict[str, dict[str, Any]] = {EMULATOR_USER["username"]: EMULATOR_USER}
+        self.members: dict[int, dict[str, int]] = {}
 
     def add_project(self, path: str) -> GLProject:
         project = GLProject(self.new_id("project"), path)
         self.projects[project.id] = project
+        self.members[project.id] = {EMULATOR_USER["username"]: DEVELOPER}
         return project
+
+    def user(self, username: str | None) -> dict[str, Any]:
+        """The user record of `username` (made on first use); the token's user for None."""
+        if username is None:
+            return EMULATOR_USER
+        if username not in self.users:
+            uid = self.new_id("user")
+            self.users[username] = {
+                "id": uid, "username": username, "name": username, "state": "active",
+                "locked": False, "avatar_url": None,
+            }  # fmt: skip
+        return self.users[username]
 
     def new_id(self, kind: str) -> int:
         self._ids[kind] += 1
@@ -113,10 +136,12 @@ class GitLabStore:
         description: str | None,
         labels: list[str],
         milestone_id: int | None,
+        author: str | None = None,
     ) -> GLIssue:
         now = self.now()
         iid = max(project.issues, default=0) + 1
         issue = GLIssue(self.new_id("issue"), iid, title, description, "opened", [], None, now, now)
+        issue.author = self.user(author)
         issue.labels = self.ensure_labels(project, labels)
         visible = self.visible_milestones(project)
         issue.milestone_id = milestone_id if milestone_id in visible else None
