@@ -264,8 +264,7 @@ def _run(
             for c in plan.conflicts:
                 ERR.print(
                     f"conflict: {c.key} ({c.file}:{c.line}): {c.message}: "
-                    f"document {c.document!r}, forge {c.forge!r}; "
-                    "resolve with --prefer document|forge",
+                    f"document {c.document!r}, forge {c.forge!r}; {c.fix}",
                     markup=False,
                 )
             raise typer.Exit(1)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Literal, Protocol
 
 IssueState = Literal["open", "closed"]
-StateReason = Literal["completed", "not_planned", "reopened"]
+StateReason = Literal["completed", "not_planned", "reopened", "duplicate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,12 @@ class RemoteIssue:
     # Whether the forge says the author has write access to the repository (GitHub's
     # `author_association`); None when the listing does not say (GitLab).
     author_trusted: bool | None = None
+    created_at: datetime | None = None
+
+    @property
+    def untouched(self) -> bool:
+        """Not changed since it was created (nobody closed, reopened or edited it)."""
+        return self.created_at is not None and self.updated_at <= self.created_at
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,11 +54,10 @@ def _state(value: str | None) -> IssueState:
 
 
 def _reason(value: str | None) -> StateReason | None:
-    # GitHub's newer `duplicate` is a way of not planning the work.
     reasons: dict[str | None, StateReason] = {
         "completed": "completed",
         "not_planned": "not_planned",
-        "duplicate": "not_planned",
+        "duplicate": "duplicate",
         "reopened": "reopened",
     }
     return reasons.get(value)
@@ -86,6 +85,7 @@ def remote_issue(issue: Issue) -> RemoteIssue:
         comments=int(issue.comments or 0),
         author=user.login if user is not None else "",
         author_trusted=(issue.author_association or "").upper() in WRITERS,
+        created_at=as_utc(issue.created_at) if issue.created_at else None,
     )
 
 

@@ -65,4 +65,5 @@ def issue_record(data: Mapping[str, Any]) -> RemoteIssue:
         updated_at=timestamp(data["updated_at"]),
         comments=int(data.get("user_notes_count") or 0),
         author=str((data.get("author") or {}).get("username") or ""),
+        created_at=timestamp(data["created_at"]) if data.get("created_at") else None,
     )

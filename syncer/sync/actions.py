@@ -56,6 +56,8 @@ class UpdateIssue:
     plain: bool = False
     # How many comments the listing showed on the issue; None when it was not listed.
     remote_comments: int | None = None
+    # The hidden line of `comment`: a rerun that finds it on the issue does not post again.
+    comment_marker: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,7 @@ class Conflict:
     message: str
     document: str
     forge: str
+    fix: str = "resolve with --prefer document|forge"
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,7 @@ from syncer.forges.base import Forge, IssueChange, IssueSpec, RemoteIssue
 from syncer.markdown.edit import Edit, apply_edits, box_edit, link_edit, title_edit
 from syncer.model import Document
 from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
-from syncer.sync.compose import final_body, final_labels, removal_marker
+from syncer.sync.compose import final_body, final_labels
 from syncer.sync.lock import Lock, LockEntry, LockStore
 from syncer.sync.render import RenderConfig, key_of
 
@@ -73,6 +73,9 @@ class ApplyOptions:
     allow_mass_close: bool = False
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    # How long to let a forge finish a create whose answer was lost before looking for it:
+    # a slow forge applies a create after the client gave up on it.
+    lost_create_wait: float = 10.0
 
 
 @dataclass(slots=True)
@@ -133,6 +136,8 @@ class Applier:
         self.failed: set[str] = set()
         self._last_write: float | None = None
         self._finished = False  # the forge phase ran to its end
+        # Who this run's creations were made by: recorded in the lock (`creators`).
+        self.creators: set[str] = set(self.base.creators)
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -211,10 +216,15 @@ class Applier:
         self.outcome.created.append(issue.number)
         entry = self.plan.entries[action.key]
         assert entry is not None
+        if issue.author:
+            self.creators.add(issue.author)
         # Journaled open: if the run dies before the close below, the next run sees a ticked
         # box, an open issue and a base that says open, and closes it.
         self.store.record(
-            self.identity, action.key, replace(entry, issue=issue.number, checked=False)
+            self.identity,
+            action.key,
+            replace(entry, issue=issue.number, checked=False),
+            creator=issue.author,
         )
         if action.close:
             self._write(
@@ -225,19 +235,44 @@ class Applier:
             self.outcome.closed.append(issue.number)
 
     def _create_once(self, key: str, spec: IssueSpec) -> RemoteIssue:
-        """Create, and when the answer is lost, find the issue by its marker before retrying."""
-        for attempt in range(3):
-            try:
-                return self._write(lambda: self.forge.create_issue(spec))
-            except TransientError as exc:
-                self.reporter.note(f"no answer to a create ({exc.message}); looking for it")
-                # Anything created since the listing began, with a margin for clock skew.
-                for issue in self.forge.list_issues(self.listed - timedelta(minutes=5)):
-                    if key_of(issue.body) == key:
-                        return issue
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        """Create; when the answer is lost, give the forge time to finish, then look for
+        the issue by its key marker. Not found, the run stops: the create may still be
+        applied later, and the next run finds it by its marker instead of sending it again.
+        """
+        try:
+            return self._write(lambda: self.forge.create_issue(spec))
+        except TransientError as exc:
+            wait = self.options.lost_create_wait
+            self.reporter.note(
+                f"no answer to a create ({exc.message}); looking for it in {wait:.0f} s"
+            )
+            self.options.sleep(wait)
+            # Anything created since the listing began, with a margin for clock skew.
+            found = sorted(
+                (
+                    issue
+                    for issue in self.forge.list_issues(self.listed - timedelta(minutes=5))
+                    if key_of(issue.body) == key and self._ours(issue)
+                ),
+                key=lambda issue: issue.number,
+            )
+            if found:
+                return found[0]
+            raise TransientError(
+                exc.forge,
+                exc.operation,
+                f"{exc.message}; no issue with its key marker {wait:.0f} s later, so the "
+                "run stops here: the next run finds the issue if the forge made it, and "
+                "creates it otherwise",
+                exc.status,
+            ) from None
+
+    def _ours(self, issue: RemoteIssue) -> bool:
+        """Whether an issue found by its marker was opened by phasesync's token (or someone
+        with write access): a stranger's copy of the marker never stands for a creation."""
+        if issue.author_trusted or issue.author in self.creators:
+            return True
+        return bool(issue.author) and bool(self.forge.trusted_authors(frozenset({issue.author})))
 
     def _update(self, action: UpdateIssue) -> None:
         body = labels = None
@@ -273,16 +308,17 @@ class Applier:
             self.outcome.reopened.append(action.number)
 
     def _commented_before(self, action: UpdateIssue) -> bool:
-        """Whether an earlier run posted this removal comment and stopped before its close.
+        """Whether an earlier run posted this comment (a removal's, a duplicate's) and
+        stopped before its close.
 
         Such a run never moves the listing's start on, and its comment updated the issue,
         so the issue is in this run's listing with at least one comment: only then are its
         comments read (one GET per 100), to look for the comment's hidden marker.
         """
-        if not action.remote_comments:
+        if not action.remote_comments or action.comment_marker is None:
             return False
-        if self.forge.has_comment(action.number, removal_marker(action.key)):
-            self.reporter.note(f"#{action.number}: removal comment already posted")
+        if self.forge.has_comment(action.number, action.comment_marker):
+            self.reporter.note(f"#{action.number}: its comment is already posted")
             return True
         return False
 
@@ -352,7 +388,7 @@ class Applier:
                     items[key] = replace(entry, issue=self.numbers[key])
             else:
                 items[key] = entry
-        state = replace(self.base, items=items)
+        state = replace(self.base, items=items, creators=tuple(sorted(self.creators)))
         if self._finished and self.outcome.error is None:
             # Only a run that finished may move the incremental listing's starting point on
             # (not one stopped by an error, nor one interrupted by Ctrl-C).

@@ -59,12 +59,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from syncer.errors import ConfigError, ForgeError, NotFound
+from syncer.errors import ConfigError, ForgeError, NotFound, PermissionDenied
 from syncer.forges.base import Forge, Snapshot
 from syncer.markdown.parse import parse_documents, read_documents
 from syncer.model import Document
 from syncer.sync.actions import Direction, Plan, UpdateIssue
 from syncer.sync.apply import Applier, ApplyOptions, Outcome, Reporter
+from syncer.sync.identity import marker_authors_to_check
 from syncer.sync.lock import ForgeState, LockStore
 from syncer.sync.plan import PlanConfig, make_plan
 from syncer.sync.render import RenderConfig
@@ -210,11 +211,13 @@ def _run_locked(
     docs = tuple(parse_documents(read))
     scope = frozenset(d.path for d in docs) if req.paths else None
     pcfg = plan_config(cfg, forge, req, scope)
+    pcfg = replace(pcfg, trusted_authors=_vouched(forge, snapshot, state, req.adopt))
     plan = make_plan(req.direction, docs, snapshot, state, pcfg)
     if since is not None and (plan.needs_full_listing or _unread(plan) > _pages(state)):
         # Only the issues are listed again: labels and milestones were listed completely.
         # The first listing's start stays `server_time`: earlier is the safe side.
         snapshot = replace(snapshot, issues=forge.list_issues(None), since=None)
+        pcfg = replace(pcfg, trusted_authors=_vouched(forge, snapshot, state, req.adopt))
         plan = make_plan(req.direction, docs, snapshot, state, pcfg)
     if req.dry_run or plan.problems:
         return RunResult(docs, plan, snapshot, None)
@@ -252,6 +255,22 @@ def _run_locked(
     elif _issue_gone(result):
         _rewind(store, forge.identity, None)
     return result
+
+
+def _vouched(forge: Forge, snapshot: Snapshot, state: ForgeState, adopt: bool) -> frozenset[str]:
+    """Authors of listed marker-bearing issues (every listed issue's, with `--adopt`) that
+    the forge says may steer the plan, asked only about those neither the lock nor the
+    listing vouches for (none, in the steady state: no request). A forge that will not say
+    is taken as vouching for nobody."""
+    candidates = marker_authors_to_check(
+        snapshot.issues, state.by_issue(), state.creators, every=adopt
+    )
+    if not candidates:
+        return frozenset()
+    try:
+        return forge.trusted_authors(candidates)
+    except (PermissionDenied, NotFound):
+        return frozenset()
 
 
 def _memo_applies(req: RunRequest, store: LockStore, since: datetime | None) -> bool:

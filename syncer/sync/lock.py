@@ -79,6 +79,9 @@ class ForgeState:
     synced_at: datetime | None = None  # server time of the last listing of any kind
     # Digest of the inputs of the last sync that had nothing to do (`syncer.sync.settled`).
     settled: str | None = None
+    # Who the issues phasesync created were opened by (the token's user): a key marker in
+    # an issue of theirs binds an item even with the lock lost; a stranger's does not.
+    creators: tuple[str, ...] = ()
 
     def by_issue(self) -> dict[int, str]:
         return {e.issue: key for key, e in self.items.items()}
@@ -115,6 +118,14 @@ def _digest(value: Any) -> str | None:
     if not isinstance(value, str):
         raise ValueError(f"`settled` is {type(value).__name__}, not a string")
     return value
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("`creators` is not a list of names")
+    return tuple(sorted(set(value)))
 
 
 def _entry(key: str, raw: Any) -> LockEntry:
@@ -158,6 +169,7 @@ def loads(text: str, path: str = "phasesync.lock") -> Lock:
                 listed_at=_time(raw.get("listed_at")),
                 synced_at=_time(raw.get("synced_at")),
                 settled=_digest(raw.get("settled")),
+                creators=_names(raw.get("creators")),
             )
         return Lock(forges)
     except RecursionError:
@@ -177,6 +189,8 @@ def dumps(lock: Lock) -> str:
         out.append(f'"synced_at": {json.dumps(_iso(state.synced_at))},')
         if state.settled is not None:
             out.append(f'"settled": {json.dumps(state.settled)},')
+        if state.creators:
+            out.append(f'"creators": {json.dumps(sorted(set(state.creators)))},')
         out.append('"items": {')
         keys = sorted(state.items)
         for j, key in enumerate(keys):
@@ -236,9 +250,13 @@ class LockStore:
                 event = json.loads(raw)
                 identity, key = str(event["forge"]), str(event["key"])
                 entry = _entry(key, event["entry"])
-            except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
+                creator = str(event.get("creator") or "")
+            except (ValueError, KeyError, TypeError, OverflowError, RecursionError, AttributeError):
                 continue  # a line torn by the crash itself: the issue is found by its marker
             state = lock.state(identity)
+            if creator and creator not in state.creators:
+                state = replace(state, creators=tuple(sorted({*state.creators, creator})))
+                lock = lock.with_state(identity, state)
             known = state.items.get(key)
             if known is not None and known.issue == entry.issue:
                 # The lock already has this creation: it was saved after the journal line and
@@ -248,9 +266,13 @@ class LockStore:
             lock = lock.with_state(identity, replace(state, items={**state.items, key: entry}))
         return lock
 
-    def record(self, identity: str, key: str, entry: LockEntry) -> None:
-        """Append one creation to the journal and make it durable before the next request."""
-        line = json.dumps({"forge": identity, "key": key, "entry": entry.to_json()})
+    def record(self, identity: str, key: str, entry: LockEntry, creator: str = "") -> None:
+        """Append one creation (and who the forge says made it) to the journal and make it
+        durable before the next request."""
+        event = {"forge": identity, "key": key, "entry": entry.to_json()}
+        if creator:
+            event["creator"] = creator
+        line = json.dumps(event)
         with open(self.journal, "a", encoding="utf-8") as f:
             f.write(line + "\n")
             f.flush()

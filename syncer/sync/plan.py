@@ -13,7 +13,7 @@ guess. The structure follows vdirsyncer's `sync/__init__.py`: every branch names
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -33,6 +33,14 @@ from syncer.sync.actions import (
     UpdateIssue,
 )
 from syncer.sync.compose import removal_marker
+from syncer.sync.identity import (
+    duplicate_comment,
+    duplicate_marker,
+    index_markers,
+    shared_link_message,
+    shared_links,
+    trust_rule,
+)
 from syncer.sync.lock import ForgeState, LockEntry
 from syncer.sync.milestone_plan import plan_milestones
 from syncer.sync.render import (
@@ -60,6 +68,9 @@ class PlanConfig:
     adopt: bool = False
     # Files whose items this run is about; None: every file the lock knows (no PATH given).
     scope: frozenset[str] | None = None
+    # Authors the forge vouched for (`Forge.trusted_authors`), besides the lock's creators
+    # and what the listing says: whose key markers may bind items (`syncer.sync.identity`).
+    trusted_authors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +103,11 @@ class _Planner:
         self.cfg = cfg
         self.by_number = {i.number: i for i in snapshot.issues}
         self.base_by_issue = base.by_issue()
+        self.trusted = trust_rule(self.base_by_issue, base.creators, cfg.trusted_authors)
         self.by_marker: dict[str, RemoteIssue] = {}
-        self.claimed: set[int] = set()
+        self.same_key: Mapping[str, tuple[RemoteIssue, ...]] = {}
+        self.claimed: dict[int, Item] = {}  # issue number -> the item that has it this run
+        self.copies: set[str] = set()  # keys of items whose link is another item's
         self.issues: list[CreateIssue | UpdateIssue] = []
         self.documents: list[EditDocument] = []
         self.conflicts: list[Conflict] = []
@@ -108,18 +122,46 @@ class _Planner:
         self._index_markers()
 
     def _index_markers(self) -> None:
-        for issue in sorted(self.snapshot.issues, key=lambda i: i.number):
-            key = key_of(issue.body)
-            if key is None:
-                continue
-            if key in self.by_marker:
-                # Two issues carry one key (a duplicate made by hand or by another tool):
-                # the older one is the item's, the newer one is left alone and reported.
-                self.notes.append(
-                    Note(key, f"#{issue.number} duplicates #{self.by_marker[key].number}")
+        index = index_markers(
+            self.snapshot.issues, self.trusted, {k: e.issue for k, e in self.base.items.items()}
+        )
+        self.by_marker = dict(index.by_key)
+        self.same_key = index.same_key
+        for key, issue in index.forged:
+            who = issue.author or "someone"
+            self.notes.append(
+                Note(
+                    key,
+                    f"#{issue.number} carries this item's key marker but was opened by {who}, "
+                    "who has no write access: ignored",
                 )
-                continue
-            self.by_marker[key] = issue
+            )
+
+    def mark_copies(self, docs: Sequence[Document]) -> None:
+        """Lines that link an issue another line links too: the one the lock knows keeps
+        it, every other is a conflict and is left alone (a copied line or document)."""
+        for shared in shared_links(docs):
+            owner_key = self.base_by_issue.get(shared.number)
+            for item in shared.items:
+                if str(item.key) == owner_key:
+                    continue
+                other = next(
+                    (i for i in shared.items if str(i.key) == owner_key),
+                    next(i for i in shared.items if i is not item),
+                )
+                self.copies.add(str(item.key))
+                self.conflicts.append(
+                    Conflict(
+                        str(item.key),
+                        item.pos.file,
+                        item.pos.line,
+                        shared_link_message(shared.number, other),
+                        document=item.issue_title,
+                        forge=f"#{shared.number}",
+                        fix="remove the copied link from the line (phasesync then creates "
+                        "its own issue)",
+                    )
+                )
 
     # --- identity -------------------------------------------------------------------------
 
@@ -136,7 +178,8 @@ class _Planner:
         if self.cfg.adopt:
             found = self._adopt(item, phase)
             if found is not None:
-                self.notes.append(Note(key, f"adopting #{found} (same title)"))
+                who = self.by_number[found].author or "?"
+                self.notes.append(Note(key, f"adopting #{found} (same title, opened by {who})"))
                 return found, None
         return None, None
 
@@ -146,7 +189,7 @@ class _Planner:
             # Indexed once by title: a scan of every issue per item was N x N on a first run.
             self._unmarked_by_title = {}
             for issue in sorted(self.snapshot.issues, key=lambda i: i.number):
-                if key_of(issue.body) is None:
+                if key_of(issue.body) is None and self.trusted(issue):
                     self._unmarked_by_title.setdefault(_title_key(issue.title), []).append(issue)
         milestone = milestone_title(self.cfg.render, phase)
         label = self.cfg.render.phase_label.name.format(number=phase.number).casefold()
@@ -190,15 +233,35 @@ class _Planner:
     def plan_item(self, phase: Phase, item: Item) -> None:
         cfg = self.cfg
         key = str(item.key)
+        if key in self.copies:
+            return  # a copied link: reported by `mark_copies`, the item is left alone
         rendered = render_item(cfg.render, phase, item, cfg.source_url)
         self._check_limits(item, rendered)
         number, old_key = self._identify(item, phase, key)
         entry = self.base.items.get(old_key) if old_key else None
+
+        if number is not None and number in self.claimed:
+            # Another item has this issue already: writing both would flip its title on
+            # every run. The last guard: this item is left alone and reported.
+            other = self.claimed[number]
+            self.conflicts.append(
+                Conflict(
+                    key,
+                    item.pos.file,
+                    item.pos.line,
+                    f"claims issue #{number}, which {other.key} "
+                    f"({other.pos.file}:{other.pos.line}) has",
+                    document=rendered.title,
+                    forge=f"#{number}",
+                    fix="remove the link or the copied item",
+                )
+            )
+            return
         if old_key and old_key != key:
             self.renamed[key] = old_key
 
         if number is not None:
-            self.claimed.add(number)
+            self.claimed[number] = item
             remote = self._remote(number, entry, rendered)
             if remote is None and not self.snapshot.complete:
                 # Known by link or marker but absent from an incremental listing and the lock:
@@ -210,9 +273,38 @@ class _Planner:
                 self.notes.append(Note(key, f"#{number} no longer exists; creating a new issue"))
                 number, entry = None, None
             else:
+                self._close_duplicates(item, key, number)
                 self._plan_existing(phase, item, key, rendered, number, entry, remote)
                 return
         self._plan_create(phase, item, key, rendered)
+
+    def _close_duplicates(self, item: Item, key: str, number: int) -> None:
+        """Other open trusted issues with this item's key, unknown to the lock: closed as
+        duplicates of the item's issue, each with a comment that names it."""
+        if self.direction == "pull":
+            return
+        for other in self.same_key.get(key, ()):
+            if (
+                other.number == number
+                or other.state != "open"
+                or other.number in self.base_by_issue
+                or other.number in self.claimed
+            ):
+                continue
+            self.claimed[other.number] = item
+            self.notes.append(Note(key, f"#{other.number} duplicates #{number}: closing it"))
+            self.issues.append(
+                UpdateIssue(
+                    key=key,
+                    number=other.number,
+                    reasons=(f"duplicate of #{number}",),
+                    state="closed",
+                    state_reason="duplicate",
+                    comment=duplicate_comment(key, number),
+                    remote_comments=other.comments,
+                    comment_marker=duplicate_marker(key),
+                )
+            )
 
     def _plan_create(self, phase: Phase, item: Item, key: str, rendered: Rendered) -> None:
         if self.direction == "pull":
@@ -292,8 +384,28 @@ class _Planner:
 
         # --- done state: three-way against the lock ---
         doc, forge = item.checked, remote.closed
+        if entry is None and doc and not forge and self._untouched(number):
+            # A ticked item's issue that nobody touched since it was created: a run that
+            # created it died before its close (and before its journal line). Closing it
+            # undoes nobody's work.
+            entry = LockEntry(number, item.pos.file, remote.title, remote.hash, False)
+        if entry is None and doc != forge and self.cfg.prefer is None:
+            # No base (a lost lock, an adopted issue): either side may be the one that moved,
+            # so neither is changed on a guess, in either direction.
+            self.conflicts.append(
+                Conflict(
+                    key,
+                    item.pos.file,
+                    item.pos.line,
+                    "done in one place and not in the other, and the lock has no record of "
+                    "which moved",
+                    document="ticked" if doc else "not ticked",
+                    forge=f"#{number} {'closed' if forge else 'open'}",
+                )
+            )
+            return
         if entry is None:
-            target = doc or forge  # no base: never reopen or untick on a guess
+            target = doc if self.cfg.prefer == "document" else forge
         elif doc != entry.checked and forge == entry.checked:
             target = doc  # changed in the document only -> close or reopen the issue
         elif doc == entry.checked and forge != entry.checked:
@@ -360,6 +472,10 @@ class _Planner:
             milestone=rendered.milestone,
             extra=extra,
         )
+
+    def _untouched(self, number: int) -> bool:
+        issue = self.by_number.get(number)
+        return issue is not None and issue.untouched
 
     @staticmethod
     def _title_conflict(base: str, doc: str, forge: str) -> bool:
@@ -452,6 +568,7 @@ class _Planner:
                         f"reopen it.\n\n{removal_marker(key)}"
                     ),
                     remote_comments=remote.comments,
+                    comment_marker=removal_marker(key),
                 )
             )
             self.entries[key] = None
@@ -493,6 +610,7 @@ def make_plan(
     good = [d for d in docs if d.phase is not None and not d.has_errors]
     broken = {d.path for d in docs if d.phase is None or d.has_errors}
     planner = _Planner(direction, good, snapshot, base, cfg)
+    planner.mark_copies(good)
     present: set[str] = set()
     with collector_paused():
         for doc in good:

@@ -47,7 +47,9 @@ class Harness:
         self.emulator = emulator
         self.forge = forge
         self.root = root
-        self.config = EngineConfig(render=DEFAULT_RENDER, apply=ApplyOptions(write_interval=0))
+        # phasesync's own waits (a lost create's) pass on the emulator's clock, not ours.
+        options = ApplyOptions(write_interval=0, sleep=emulator.advance)
+        self.config = EngineConfig(render=DEFAULT_RENDER, apply=options)
 
     # --- running phasesync ----------------------------------------------------------------
 

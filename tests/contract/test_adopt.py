@@ -76,7 +76,9 @@ def test_push_adopt_links_hand_made_issues_and_creates_the_rest(harness: Harness
     plan = harness.run("push", dry_run=True, adopt=True).plan
     adopting = {n.key: n.message for n in plan.notes if n.message.startswith("adopting")}
     # The plan shows each match, and creates only what has no issue yet.
-    assert adopting == {m.key: f"adopting #{m.number} (same title)" for m in made}
+    assert adopting == {
+        m.key: f"adopting #{m.number} (same title, opened by phasesync-bot)" for m in made
+    }
     created = {a.key for a in plan.issues if isinstance(a, CreateIssue)}
     assert created == {str(item.key) for _, item in items} - {m.key for m in made}
     updated = {a.number for a in plan.issues if isinstance(a, UpdateIssue)}
@@ -147,4 +149,6 @@ def test_hand_made_issue_is_adopted_only_when_asked(harness: Harness, adopt: boo
     creates = {a.key for a in plan.issues if isinstance(a, CreateIssue)}
     assert (str(item.key) in creates) is not adopt
     notes = [n for n in plan.notes if n.key == str(item.key)]
-    assert [n.message for n in notes] == ([f"adopting #{number} (same title)"] if adopt else [])
+    assert [n.message for n in notes] == (
+        [f"adopting #{number} (same title, opened by phasesync-bot)"] if adopt else []
+    )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from syncer.forges.base import RemoteIssue, RemoteLabel, RemoteMilestone, Snapshot
 from syncer.markdown.parse import parse_document
@@ -60,6 +62,8 @@ def remote(d: Document, key: str, number: int, **changes: object) -> RemoteIssue
         milestone=r.milestone,
         url=URL.format(number),
         updated_at=NOW,
+        author="phasesync-bot",
+        author_trusted=True,  # opened with write access: its marker counts
     )
     return replace(issue, **changes)  # type: ignore[arg-type]
 
@@ -196,22 +200,52 @@ def test_changed_on_both_sides_to_the_same_value_is_recorded() -> None:
     assert p.entries[SIGN_IN] is not None and p.entries[SIGN_IN].checked
 
 
-def test_without_a_base_a_closed_issue_ticks_and_is_never_reopened() -> None:
+def test_without_a_base_a_closed_issue_of_an_open_box_is_a_conflict_not_a_guess() -> None:
     d = doc()
     issues, _ = synced(d)
     issues[0] = replace(issues[0], state="closed")
     p = plan_for(d, issues, ForgeState(), cfg=replace(CFG, write_links=False))
-    assert ("tick", SIGN_IN) in edits(p)
+    assert ("tick", SIGN_IN) not in edits(p)
     assert 1 not in updates(p)
+    assert [c.key for c in p.conflicts] == [SIGN_IN]
+    assert SIGN_IN not in p.entries  # no base is invented: the next run asks again
 
 
-def test_without_a_base_an_open_issue_of_a_ticked_box_is_closed_not_unticked() -> None:
+def test_without_a_base_a_reopened_issue_of_a_ticked_box_is_a_conflict_not_closed() -> None:
+    # The lock is lost and a person reopened the issue: closing it again would undo them.
     d = doc()
     issues, _ = synced(d)
-    issues[2] = replace(issues[2], state="open")
+    issues[2] = replace(
+        issues[2], state="open", created_at=NOW - timedelta(days=3), state_reason="reopened"
+    )
+    p = plan_for(d, issues, ForgeState(), cfg=replace(CFG, write_links=False))
+    assert 3 not in updates(p)
+    assert ("untick", TABLES) not in edits(p)
+    assert [c.key for c in p.conflicts] == [TABLES]
+
+
+@pytest.mark.parametrize("prefer", ["document", "forge"])
+def test_without_a_base_prefer_settles_the_done_state(prefer: str) -> None:
+    d = doc()
+    issues, _ = synced(d)
+    issues[2] = replace(issues[2], state="open", created_at=NOW - timedelta(days=3))
+    cfg = replace(CFG, write_links=False, prefer=prefer)
+    p = plan_for(d, issues, ForgeState(), cfg=cfg)
+    assert not p.conflicts
+    if prefer == "document":
+        assert updates(p)[3].state == "closed"
+    else:
+        assert ("untick", TABLES) in edits(p)
+
+
+def test_without_a_base_an_untouched_new_issue_of_a_ticked_box_is_closed() -> None:
+    # A run created it and died before the close (and its journal line): nobody acted.
+    d = doc()
+    issues, _ = synced(d)
+    issues[2] = replace(issues[2], state="open", created_at=NOW)
     p = plan_for(d, issues, ForgeState(), cfg=replace(CFG, write_links=False))
     assert updates(p)[3].state == "closed"
-    assert ("untick", TABLES) not in edits(p)
+    assert not p.conflicts
 
 
 def test_push_never_undoes_a_close_made_on_the_forge() -> None:
