@@ -10,8 +10,9 @@ in two ways:
 - `serve(emulator)` answers on a loopback `ThreadingHTTPServer` (end-to-end tests, `phasesync
   demo`), where a dropped connection is a real closed socket.
 
-Faults are applied before routing (`fail_next`, `drop_next`) or after it (`apply_then_fail`:
-the write happened but the client sees an error), which is how we test that a lost response
+Faults are applied before routing (`fail_next`, `drop_next`), after it (`apply_then_fail`:
+the write happened but the client sees an error), or late (`apply_later`: a slow forge that
+applies a write after the client gave up on it), which is how we test that a lost response
 to a POST never turns into a duplicate issue.
 """
 
@@ -110,7 +111,7 @@ class DropConnection(Exception):
     """Raised by `EmulatorBase.handle` when a fault says to close the connection unanswered."""
 
 
-FaultKind = Literal["fail", "drop", "apply_then_fail"]
+FaultKind = Literal["fail", "drop", "apply_then_fail", "apply_later"]
 
 
 @dataclass(slots=True)
@@ -122,6 +123,7 @@ class Fault:
     reply: Reply
     drop_after: bool = False  # apply_then_fail that closes the connection instead
     where: Callable[[Request], bool] | None = None
+    delay: float = 0.0  # apply_later: seconds of the server's clock before the write lands
 
     def matches(self, request: Request) -> bool:
         if self.remaining <= 0:
@@ -147,6 +149,8 @@ class EmulatorBase(ABC):
         self._faults: list[Fault] = []
         self._frozen: datetime | None = None
         self._offset = timedelta()
+        # Writes accepted but not applied yet (`apply_later`): (when they land, request).
+        self._pending: list[tuple[datetime, Request]] = []
 
     # --- routing (the subclass's job) -----------------------------------------------------
 
@@ -246,6 +250,32 @@ class EmulatorBase(ABC):
         reply = Reply(status, body, dict(headers or {}))
         self._add_fault("apply_then_fail", n, method, path_regex, reply, drop=drop, where=where)
 
+    def apply_later(
+        self,
+        n: int = 1,
+        *,
+        after: float,
+        method: str | None = None,
+        path_regex: str | None = None,
+        where: Callable[[Request], bool] | None = None,
+    ) -> None:
+        """A slow forge: the next `n` matching writes are accepted, the connection closes
+        before any answer (the client's time-out), and each write lands `after` seconds
+        later by the server's clock, before whatever request comes then."""
+        pattern = re.compile(path_regex) if path_regex is not None else None
+        with self.lock:
+            fault = Fault("apply_later", n, method, pattern, Reply(), where=where, delay=after)
+            self._faults.append(fault)
+
+    def settle(self) -> None:
+        """Apply the slow writes whose time has come (`apply_later`)."""
+        with self.lock:
+            now = self.now()
+            due = [p for p in self._pending if p[0] <= now]
+            self._pending = [p for p in self._pending if p[0] > now]
+            for _, request in sorted(due, key=lambda p: p[0]):
+                self.route(request)
+
     def clear_faults(self) -> None:
         with self.lock:
             self._faults.clear()
@@ -279,9 +309,13 @@ class EmulatorBase(ABC):
         if self.latency > 0:
             time.sleep(self.latency)
         with self.lock:
+            self.settle()
             self.requests.append(request)
             self._faults = [f for f in self._faults if f.remaining > 0]
             fault = self._take_fault(request)
+            if fault is not None and fault.kind == "apply_later":
+                self._pending.append((self.now() + timedelta(seconds=fault.delay), request))
+                raise DropConnection(f"{request.method} {request.path} (applied later)")
             if fault is not None and fault.kind == "drop":
                 raise DropConnection(f"{request.method} {request.path}")
             if fault is not None and fault.kind == "fail":
