@@ -47,6 +47,29 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        _out().print(f"phasesync {__version__}", markup=False)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            help="Print the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Keep phase planning documents (Markdown) and a forge (GitHub or GitLab) in step."""
+
+
 # --- validate and status ---------------------------------------------------------------------
 
 
@@ -453,7 +476,7 @@ def version() -> None:
 
     Example: [bold]phasesync version[/bold]
     """
-    _out().print(f"phasesync {__version__}")
+    _out().print(f"phasesync {__version__}", markup=False)
 
 
 def main() -> None:

@@ -69,7 +69,8 @@ def pinned_version(text: str) -> str:
 )
 def test_shipped_examples_are_the_init_templates(forge: str, shipped: Path) -> None:
     text = shipped.read_text(encoding="utf-8")
-    assert render_workflow(forge, pinned_version(text)) == text  # type: ignore[arg-type]
+    install = f"phasesync=={pinned_version(text)}"
+    assert render_workflow(forge, install) == text  # type: ignore[arg-type]
 
 
 # --- what the workflows promise --------------------------------------------------------------
