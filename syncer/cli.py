@@ -35,6 +35,7 @@ from syncer.cli_common import (
     _settings,
     _tame_library_logging,
 )
+from syncer.cli_emulator import app as _emulator_app
 from syncer.cli_setup import doctor, init
 from syncer.errors import ConfigError
 
@@ -491,3 +492,7 @@ def main() -> None:
 
 app.command()(init)
 app.command()(doctor)
+
+# --- emulator: `syncer.cli_emulator` ---------------------------------------------------------
+
+app.add_typer(_emulator_app)
