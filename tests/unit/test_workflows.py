@@ -106,10 +106,13 @@ def test_phasesync_workflow_commits_back_and_summarises() -> None:
 
 def test_action_inputs_and_steps() -> None:
     action = load_yaml(ACTION)
-    assert set(action["inputs"]) == {"paths", "forge", "mode", "token", "version"}
+    assert set(action["inputs"]) == {
+        *("paths", "forge", "mode", "token", "version"),
+        *("commit", "on-protected-branch", "summary"),
+    }
     assert action["inputs"]["mode"]["default"] == "sync"
     assert action["runs"]["using"] == "composite"
-    run_env = action["runs"]["steps"][-1]["env"]
+    (run_env,) = (s["env"] for s in action["runs"]["steps"] if s.get("id") == "run")
     # Inputs go in through the environment, never pasted into the script.
     assert run_env["PHASESYNC_TOKEN"] == "${{ inputs.token }}"
     assert run_env["PHASESYNC_PATHS"] == "${{ inputs.paths }}"
