@@ -18,6 +18,7 @@ import typer
 from syncer import __version__
 from syncer.cli_common import (
     ERR,
+    FLAG,
     BaseUrlOpt,
     Common,
     ConfigOpt,
@@ -65,6 +66,7 @@ def _main(
             help="Print the version and exit.",
             callback=_print_version,
             is_eager=True,
+            metavar=FLAG,
         ),
     ] = False,
 ) -> None:
@@ -299,7 +301,9 @@ def _run(
             raise typer.Exit(2)
 
 
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan; write nothing.")]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Print the plan; write nothing.", metavar=FLAG)
+]
 PreferOpt = Annotated[
     str | None,
     typer.Option(
@@ -315,9 +319,14 @@ MaxWaitOpt = Annotated[
     typer.Option("--max-wait", help="Longest rate-limit wait in seconds.", show_default=False),
 ]
 MassOpt = Annotated[
-    bool, typer.Option("--allow-mass-close", help="Allow closing over half the managed issues.")
+    bool,
+    typer.Option(
+        "--allow-mass-close", help="Allow closing over half the managed issues.", metavar=FLAG
+    ),
 ]
-FullOpt = Annotated[bool, typer.Option("--full", help="List every issue, not only updated ones.")]
+FullOpt = Annotated[
+    bool, typer.Option("--full", help="List every issue, not only updated ones.", metavar=FLAG)
+]
 
 
 @app.command()
@@ -325,7 +334,8 @@ def plan(
     paths: Paths = None,
     fmt: FormatOpt = "text",
     detailed_exitcode: Annotated[
-        bool, typer.Option("--detailed-exitcode", help="Exit 2 when changes are pending.")
+        bool,
+        typer.Option("--detailed-exitcode", help="Exit 2 when changes are pending.", metavar=FLAG),
     ] = False,
     direction: Annotated[str, typer.Option("--direction", help="sync, push or pull.")] = "sync",
     config: ConfigOpt = None,
@@ -362,7 +372,9 @@ def push(
     paths: Paths = None,
     dry_run: DryRunOpt = False,
     prefer: PreferOpt = None,
-    adopt: Annotated[bool, typer.Option("--adopt", help="Link hand-made issues by title.")] = False,
+    adopt: Annotated[
+        bool, typer.Option("--adopt", help="Link hand-made issues by title.", metavar=FLAG)
+    ] = False,
     max_writes: MaxWritesOpt = None,
     max_wait: MaxWaitOpt = None,
     allow_mass_close: MassOpt = False,
@@ -399,7 +411,7 @@ def pull(
     paths: Paths = None,
     dry_run: DryRunOpt = False,
     check: Annotated[
-        bool, typer.Option("--check", help="Exit 1 when a document would change.")
+        bool, typer.Option("--check", help="Exit 1 when a document would change.", metavar=FLAG)
     ] = False,
     full: FullOpt = False,
     max_wait: MaxWaitOpt = None,

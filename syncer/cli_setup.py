@@ -14,6 +14,7 @@ import typer
 
 from syncer.cli_common import (
     ERR,
+    FLAG,
     BaseUrlOpt,
     Common,
     ConfigOpt,
@@ -59,9 +60,14 @@ def init(
         ),
     ] = None,
     yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Ask nothing: take what was detected and defaults.")
+        bool,
+        typer.Option(
+            "--yes", "-y", help="Ask nothing: take what was detected and defaults.", metavar=FLAG
+        ),
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace files that exist.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace files that exist.", metavar=FLAG)
+    ] = False,
     json_out: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
