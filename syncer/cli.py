@@ -18,6 +18,7 @@ import typer
 from syncer import __version__
 from syncer.cli_common import (
     ERR,
+    FLAG,
     BaseUrlOpt,
     Common,
     ConfigOpt,
@@ -35,6 +36,7 @@ from syncer.cli_common import (
     _settings,
     _tame_library_logging,
 )
+from syncer.cli_emulator import app as _emulator_app
 from syncer.cli_setup import doctor, init
 from syncer.errors import ConfigError
 
@@ -46,6 +48,30 @@ app = typer.Typer(
     add_completion=True,
     rich_markup_mode="rich",
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        _out().print(f"phasesync {__version__}", markup=False)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            help="Print the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+            metavar=FLAG,
+        ),
+    ] = False,
+) -> None:
+    """Keep phase planning documents (Markdown) and a forge (GitHub or GitLab) in step."""
+
 
 # --- validate and status ---------------------------------------------------------------------
 
@@ -274,7 +300,9 @@ def _run(
             raise typer.Exit(2)
 
 
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan; write nothing.")]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Print the plan; write nothing.", metavar=FLAG)
+]
 PreferOpt = Annotated[
     str | None,
     typer.Option(
@@ -290,9 +318,14 @@ MaxWaitOpt = Annotated[
     typer.Option("--max-wait", help="Longest rate-limit wait in seconds.", show_default=False),
 ]
 MassOpt = Annotated[
-    bool, typer.Option("--allow-mass-close", help="Allow closing over half the managed issues.")
+    bool,
+    typer.Option(
+        "--allow-mass-close", help="Allow closing over half the managed issues.", metavar=FLAG
+    ),
 ]
-FullOpt = Annotated[bool, typer.Option("--full", help="List every issue, not only updated ones.")]
+FullOpt = Annotated[
+    bool, typer.Option("--full", help="List every issue, not only updated ones.", metavar=FLAG)
+]
 
 
 @app.command()
@@ -300,7 +333,8 @@ def plan(
     paths: Paths = None,
     fmt: FormatOpt = "text",
     detailed_exitcode: Annotated[
-        bool, typer.Option("--detailed-exitcode", help="Exit 2 when changes are pending.")
+        bool,
+        typer.Option("--detailed-exitcode", help="Exit 2 when changes are pending.", metavar=FLAG),
     ] = False,
     direction: Annotated[str, typer.Option("--direction", help="sync, push or pull.")] = "sync",
     config: ConfigOpt = None,
@@ -337,7 +371,9 @@ def push(
     paths: Paths = None,
     dry_run: DryRunOpt = False,
     prefer: PreferOpt = None,
-    adopt: Annotated[bool, typer.Option("--adopt", help="Link hand-made issues by title.")] = False,
+    adopt: Annotated[
+        bool, typer.Option("--adopt", help="Link hand-made issues by title.", metavar=FLAG)
+    ] = False,
     max_writes: MaxWritesOpt = None,
     max_wait: MaxWaitOpt = None,
     allow_mass_close: MassOpt = False,
@@ -374,7 +410,7 @@ def pull(
     paths: Paths = None,
     dry_run: DryRunOpt = False,
     check: Annotated[
-        bool, typer.Option("--check", help="Exit 1 when a document would change.")
+        bool, typer.Option("--check", help="Exit 1 when a document would change.", metavar=FLAG)
     ] = False,
     full: FullOpt = False,
     max_wait: MaxWaitOpt = None,
@@ -452,7 +488,7 @@ def version() -> None:
 
     Example: [bold]phasesync version[/bold]
     """
-    _out().print(f"phasesync {__version__}")
+    _out().print(f"phasesync {__version__}", markup=False)
 
 
 def main() -> None:
@@ -467,3 +503,7 @@ def main() -> None:
 
 app.command()(init)
 app.command()(doctor)
+
+# --- emulator: `syncer.cli_emulator` ---------------------------------------------------------
+
+app.add_typer(_emulator_app)

@@ -21,6 +21,10 @@ from rich.console import Console
 from syncer.errors import PhasesyncError
 from syncer.redact import install_redaction
 
+#: The metavar of a boolean flag: nothing. Typer would show `<bool>`, as if the flag took a
+#: value (`--dry-run <bool>`), which it does not.
+FLAG = ""
+
 # --- common options --------------------------------------------------------------------------
 
 Paths = Annotated[
@@ -42,9 +46,13 @@ BaseUrlOpt = Annotated[
         "--base-url", help="GitHub Enterprise or self-hosted GitLab URL.", show_default=False
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
-VerboseOpt = Annotated[bool, typer.Option("-v", "--verbose", help="Debug output (token redacted).")]
-QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print JSON instead of tables.", metavar=FLAG)
+]
+VerboseOpt = Annotated[
+    bool, typer.Option("-v", "--verbose", help="Debug output (token redacted).", metavar=FLAG)
+]
+QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.", metavar=FLAG)]
 FormatOpt = Annotated[str, typer.Option("--format", help="text, markdown or json.")]
 
 

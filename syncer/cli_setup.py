@@ -14,6 +14,7 @@ import typer
 
 from syncer.cli_common import (
     ERR,
+    FLAG,
     BaseUrlOpt,
     Common,
     ConfigOpt,
@@ -59,9 +60,14 @@ def init(
         ),
     ] = None,
     yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Ask nothing: take what was detected and defaults.")
+        bool,
+        typer.Option(
+            "--yes", "-y", help="Ask nothing: take what was detected and defaults.", metavar=FLAG
+        ),
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace files that exist.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace files that exist.", metavar=FLAG)
+    ] = False,
     json_out: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -77,8 +83,10 @@ def init(
         GITLAB_INCLUDE,
         WORKFLOW_FILES,
         detect_remote,
+        ensure_gitignored,
         init_files,
     )
+    from syncer.install_source import current_install_source
 
     if forge is not None and forge not in ("github", "gitlab"):
         _fail("--forge takes github or gitlab", 2)
@@ -86,8 +94,15 @@ def init(
         cwd = Path.cwd()
         detected = detect_remote(cwd)
         ask = not yes and _can_ask()
+        warnings: list[str] = []
         if forge is None:
             default_forge = detected[0] if detected else "github"
+            if detected is None and not ask:
+                warnings.append(
+                    "the origin remote does not tell the forge (no checkout, no origin, or a "
+                    "host not named after GitHub or GitLab): writing for GitHub; pass "
+                    "--forge gitlab for GitLab"
+                )
             forge = _ask_forge(default_forge) if ask else default_forge
         # What `origin` says about the repository holds only for the forge it is on.
         same = detected is not None and detected[0] == forge
@@ -114,6 +129,7 @@ def init(
                 if ask
                 else default_glob
             ]
+        source = current_install_source()
         written = init_files(
             cwd,
             forge=forge,  # type: ignore[arg-type]
@@ -121,24 +137,42 @@ def init(
             base_url=base_url,
             paths=paths,
             force=force,
+            source=source,
         )
+        ignored = ensure_gitignored(cwd)
+        workflow = WORKFLOW_FILES[forge]  # type: ignore[index]
+        if source.requirement is None:
+            warnings.append(f"{workflow}: cannot write the install line: {source.advice}")
         out = _out()
         names = [p.relative_to(cwd).as_posix() for p in written]
         if json_out:
-            data = {"forge": forge, "repo": repo, "base_url": base_url, "written": names}
+            data = {
+                "forge": forge,
+                "repo": repo,
+                "base_url": base_url,
+                "written": names,
+                "gitignored": ignored,
+                "install": source.requirement,
+                "warnings": warnings,
+            }
             out.print_json(json.dumps(data))
             return
+        for warning in warnings:
+            ERR.print(f"warning: {warning}", markup=False)
         if quiet:
             return
         for name in names:
             out.print(f"wrote {name}", markup=False)
+        if ignored:
+            out.print(f"added {', '.join(ignored)} to .gitignore", markup=False)
+        if source.requirement is not None:
+            out.print(f"{workflow} installs {source.requirement}", markup=False)
         document = names[1]
         out.print(
             f"\nNext: write the plan in {document} (`phasesync validate` lists what is still "
             "a placeholder), then `phasesync doctor` and `phasesync plan`.",
             markup=False,
         )
-        workflow = WORKFLOW_FILES[forge]  # type: ignore[index]
         if forge == "github":
             out.print(
                 f"Commit {workflow}: it syncs every hour and on document pushes and issue "

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
-from syncer import __version__
 from syncer.errors import ConfigError
+from syncer.install_source import InstallSource, current_install_source
 from syncer.remote import Forge, read_origin
 from syncer.settings import CONFIG_FILE, Settings
 from syncer.settings_load import check_values
@@ -100,13 +100,16 @@ def render_config(
 
 
 def render_workflow(
-    forge: Forge, version: str = __version__, paths: Sequence[str] = DEFAULT_PATHS
+    forge: Forge, install: str | None = None, paths: Sequence[str] = DEFAULT_PATHS
 ) -> str:
-    """The CI definition for `forge`, installing phasesync `version`.
+    """The CI definition for `forge`, installing phasesync with the pip requirement `install`
+    (default: where the running phasesync came from, see `syncer.install_source`).
 
     On GitHub a push that touches the documents (`paths`) starts a sync as well.
     """
-    values = {"PHASESYNC_VERSION": version}
+    if install is None:
+        install = current_install_source().line
+    values = {"INSTALL": install}
     if forge == "github":
         values["PUSH_PATHS"] = "\n".join(
             f"      - {_yaml_string(_push_filter(glob))}" for glob in paths
@@ -159,14 +162,42 @@ def first_document_path(paths: Sequence[str]) -> str:
 
 
 def planned_files(
-    *, forge: Forge, repo: str | None, base_url: str | None, paths: Sequence[str]
+    *,
+    forge: Forge,
+    repo: str | None,
+    base_url: str | None,
+    paths: Sequence[str],
+    source: InstallSource | None = None,
 ) -> dict[str, str]:
     """Every file `init` writes, as relative path -> text, in the order they are written."""
+    install = (source or current_install_source()).line
     return {
         CONFIG_FILE: render_config(forge=forge, repo=repo, base_url=base_url, paths=paths),
         first_document_path(paths): render_first_document(),
-        WORKFLOW_FILES[forge]: render_workflow(forge, paths=paths),
+        WORKFLOW_FILES[forge]: render_workflow(forge, install, paths=paths),
     }
+
+
+#: Files of a run that never belong in git: the lock's mutex (`phasesync.lock.lock`).
+GITIGNORE = ".gitignore"
+IGNORED = ("phasesync.lock.lock",)
+
+
+def ensure_gitignored(cwd: Path, names: Sequence[str] = IGNORED) -> list[str]:
+    """Append each of `names` missing from `cwd/.gitignore` (created when missing); returns
+    the names added. Existing lines are kept byte for byte."""
+    path = cwd / GITIGNORE
+    # Bytes, not read_text: its newline translation would rewrite a CRLF file.
+    text = path.read_bytes().decode("utf-8", "surrogateescape") if path.exists() else ""
+    present = {line.strip() for line in text.splitlines()}
+    missing = [name for name in names if name not in present and f"/{name}" not in present]
+    if missing:
+        if text and not text.endswith("\n"):
+            text += "\n"
+        text += "# phasesync: the lock's mutex, held while a run works\n"
+        text += "".join(f"{name}\n" for name in missing)
+        path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    return missing
 
 
 def init_files(
@@ -177,13 +208,14 @@ def init_files(
     base_url: str | None,
     paths: Sequence[str],
     force: bool,
+    source: InstallSource | None = None,
 ) -> list[Path]:
     """Write the configuration, a first phase document and the CI definition under `cwd`.
 
     Without `force`, nothing is written if any of the files exists: `ConfigError` names
     them all. Returns the paths written.
     """
-    files = planned_files(forge=forge, repo=repo, base_url=base_url, paths=paths)
+    files = planned_files(forge=forge, repo=repo, base_url=base_url, paths=paths, source=source)
     if forge == "gitlab" and not (cwd / GITLAB_CI).exists():
         # No pipeline yet: start one that includes phasesync's job. An existing one is left
         # alone; the command prints the `include:` line to add to it.

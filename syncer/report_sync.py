@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from rich.console import Console
@@ -174,17 +175,57 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
     }
 
 
-class RichReporter:
-    """A progress bar on stderr while a run writes; quiet mode shows nothing."""
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
-    def __init__(self, console: Console, quiet: bool = False) -> None:
+
+class RichReporter:
+    """Progress on stderr while a run writes; quiet mode shows nothing.
+
+    On a terminal, a progress bar. Without one (CI logs), where a bar is invisible until the
+    end, a plain line every `every_steps` steps or `every_seconds` seconds, whichever comes
+    first: `progress: 120/1000 (12%), 1.0/s, about 14m40s left`.
+    """
+
+    def __init__(
+        self,
+        console: Console,
+        quiet: bool = False,
+        *,
+        every_steps: int = 50,
+        every_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.console = console
         self.quiet = quiet
         self.progress: Progress | None = None
         self.task: Any = None
+        self.every_steps = every_steps
+        self.every_seconds = every_seconds
+        self.clock = clock
+        self._plain: tuple[int, float] | None = None  # (total, start time) without a terminal
+        self._done = 0
+        self._last = (0, 0.0)  # (steps, time) of the last line printed
+
+    def _plain_line(self) -> str:
+        total, started = self._plain  # type: ignore[misc]
+        elapsed = max(self.clock() - started, 1e-9)
+        rate = self._done / elapsed
+        left = f", about {_duration((total - self._done) / rate)} left" if rate > 0 else ""
+        percent = 100 * self._done // total
+        return f"progress: {self._done}/{total} ({percent}%), {rate:.1f}/s{left}"
 
     def start(self, total: int) -> None:
         if self.quiet or total == 0:
+            return
+        if not self.console.is_terminal:
+            now = self.clock()
+            self._plain, self._done, self._last = (total, now), 0, (0, now)
             return
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
@@ -198,6 +239,14 @@ class RichReporter:
         self.task = self.progress.add_task("syncing", total=total)
 
     def step(self, description: str) -> None:
+        if self._plain is not None:
+            self._done += 1
+            now = self.clock()
+            steps, when = self._last
+            if self._done - steps >= self.every_steps or now - when >= self.every_seconds:
+                self._last = (self._done, now)
+                self.console.print(self._plain_line(), markup=False, highlight=False)
+            return
         if self.progress is not None:
             self.progress.update(self.task, advance=1, description=description[:60])
 
@@ -210,6 +259,10 @@ class RichReporter:
             self.console.print(f"[yellow]waiting {seconds:.0f} s: {what}[/yellow]")
 
     def stop(self) -> None:
+        if self._plain is not None:
+            if self._done > self._last[0]:
+                self.console.print(self._plain_line(), markup=False, highlight=False)
+            self._plain = None
         if self.progress is not None:
             self.progress.stop()
             self.progress = None

@@ -19,6 +19,7 @@ from syncer.init import (
     render_first_document,
     render_workflow,
 )
+from syncer.install_source import install_source
 from syncer.settings_load import load_settings
 
 DEFAULT_PATHS = ["docs/phases/**/*.md"]
@@ -65,6 +66,7 @@ def test_init_for_github_writes_three_files(tmp_path: Path) -> None:
         base_url=None,
         paths=DEFAULT_PATHS,
         force=False,
+        source=install_source(None),
     )
     assert [p.relative_to(tmp_path).as_posix() for p in written] == [
         "phasesync.toml",
@@ -82,7 +84,7 @@ def test_init_for_github_writes_three_files(tmp_path: Path) -> None:
     assert "### Functional Requirements" in document
     workflow = (tmp_path / ".github/workflows/phasesync.yml").read_text(encoding="utf-8")
     assert f'"phasesync=={__version__}"' in workflow
-    assert "@PHASESYNC_VERSION@" not in workflow
+    assert "@INSTALL@" not in workflow
 
 
 def test_init_for_self_hosted_gitlab(tmp_path: Path) -> None:
@@ -201,9 +203,9 @@ def test_first_document_is_the_packaged_template() -> None:
 
 @pytest.mark.parametrize("forge", ["github", "gitlab"])
 def test_workflow_pins_the_given_version(forge: str) -> None:
-    text = render_workflow(forge, "9.8.7")  # type: ignore[arg-type]
+    text = render_workflow(forge, "phasesync==9.8.7")  # type: ignore[arg-type]
     assert '"phasesync==9.8.7"' in text
-    assert "@" + "PHASESYNC_VERSION@" not in text
+    assert "@" + "INSTALL@" not in text
 
 
 def test_github_workflow_runs_on_pushes_to_the_configured_documents(tmp_path: Path) -> None:

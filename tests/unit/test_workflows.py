@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # repository's own schedule and issue events, which has no phase documents to sync.
 PHASESYNC_WORKFLOW = ROOT / "config/github-workflow.phasesync.yml"
 CI_WORKFLOW = ROOT / ".github/workflows/ci.yml"
+RELEASE_WORKFLOW = ROOT / ".github/workflows/release.yml"
 ACTION = ROOT / "action.yml"
 GITLAB_TEMPLATE = ROOT / "config/gitlab-ci.phasesync.yml"
 PRE_COMMIT_HOOKS = ROOT / ".pre-commit-hooks.yaml"
@@ -69,7 +70,8 @@ def pinned_version(text: str) -> str:
 )
 def test_shipped_examples_are_the_init_templates(forge: str, shipped: Path) -> None:
     text = shipped.read_text(encoding="utf-8")
-    assert render_workflow(forge, pinned_version(text)) == text  # type: ignore[arg-type]
+    install = f"phasesync=={pinned_version(text)}"
+    assert render_workflow(forge, install) == text  # type: ignore[arg-type]
 
 
 # --- what the workflows promise --------------------------------------------------------------
@@ -104,10 +106,13 @@ def test_phasesync_workflow_commits_back_and_summarises() -> None:
 
 def test_action_inputs_and_steps() -> None:
     action = load_yaml(ACTION)
-    assert set(action["inputs"]) == {"paths", "forge", "mode", "token", "version"}
+    assert set(action["inputs"]) == {
+        *("paths", "forge", "mode", "token", "version"),
+        *("commit", "on-protected-branch", "summary"),
+    }
     assert action["inputs"]["mode"]["default"] == "sync"
     assert action["runs"]["using"] == "composite"
-    run_env = action["runs"]["steps"][-1]["env"]
+    (run_env,) = (s["env"] for s in action["runs"]["steps"] if s.get("id") == "run")
     # Inputs go in through the environment, never pasted into the script.
     assert run_env["PHASESYNC_TOKEN"] == "${{ inputs.token }}"
     assert run_env["PHASESYNC_PATHS"] == "${{ inputs.paths }}"
@@ -141,10 +146,39 @@ def test_pre_commit_hook() -> None:
     assert not pattern.search("README.md")
 
 
-def test_only_ci_is_active_in_this_repository() -> None:
+def test_only_ci_and_release_are_active_in_this_repository() -> None:
     active = sorted(p.name for p in (ROOT / ".github/workflows").iterdir())
-    assert active == ["ci.yml"]
+    assert active == ["ci.yml", "release.yml"]
     assert "schedule" not in triggers(load_yaml(CI_WORKFLOW))
+    assert triggers(load_yaml(RELEASE_WORKFLOW)) == {"push": {"tags": ["v*.*.*"]}}
+
+
+def test_release_publishes_by_trusted_publishing_and_moves_the_major_tag() -> None:
+    workflow = load_yaml(RELEASE_WORKFLOW)
+    assert workflow["permissions"] == {"contents": "read"}
+    jobs = workflow["jobs"]
+    build = "\n".join(step.get("run", "") for step in jobs["build"]["steps"])
+    for command in ("python -m build", "twine check --strict dist/*", "phasesync --version"):
+        assert command in build
+    assert 'v$version"' in build  # the tag must be the package's version
+    # Only the publishing job may mint an OIDC token, and it stores no password.
+    assert jobs["pypi"]["permissions"] == {"id-token": "write"}
+    (publish,) = (s for s in jobs["pypi"]["steps"] if "gh-action-pypi-publish" in s.get("uses", ""))
+    assert "with" not in publish
+    assert [j for j, job in jobs.items() if "id-token" in job.get("permissions", {})] == ["pypi"]
+    release = "\n".join(step.get("run", "") for step in jobs["github-release"]["steps"])
+    assert 'gh release create "$GITHUB_REF_NAME" dist/*' in release
+    assert 'git push --force origin "refs/tags/$major"' in release
+    assert jobs["github-release"]["needs"] == "pypi"
+
+
+def test_ci_script_installs_the_built_wheel_in_a_fresh_venv() -> None:
+    text = CI_RUN.read_text(encoding="utf-8")
+    package = text.split('echo "== package"', 1)[1]
+    assert text.index("python -m pytest -q -n 2") < text.index('echo "== package"')
+    assert "python -m build" in package and "twine check --strict" in package
+    assert "-e " not in package.split("python -m venv", 1)[1]
+    assert "phasesync --version" in package and "phasesync demo" in package
 
 
 def test_ci_script_lints_every_shipped_definition() -> None:
@@ -239,7 +273,9 @@ def run_actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
 
 def test_actionlint_passes_our_workflows(generated_github_workflow: Path) -> None:
     _need("actionlint", _actionlint_available(), "REQUIRE_ACTIONLINT")
-    done = run_actionlint(PHASESYNC_WORKFLOW, CI_WORKFLOW, generated_github_workflow)
+    done = run_actionlint(
+        PHASESYNC_WORKFLOW, CI_WORKFLOW, RELEASE_WORKFLOW, generated_github_workflow
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -262,6 +298,7 @@ def test_actionlint_finds_a_broken_workflow(tmp_path: Path) -> None:
     [
         ("vendor.github-workflows", PHASESYNC_WORKFLOW),
         ("vendor.github-workflows", CI_WORKFLOW),
+        ("vendor.github-workflows", RELEASE_WORKFLOW),
         ("vendor.github-workflows", "generated_github_workflow"),
         ("vendor.github-actions", ACTION),
         ("vendor.gitlab-ci", GITLAB_TEMPLATE),
