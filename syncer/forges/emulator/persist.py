@@ -58,6 +58,8 @@ def _encode(value: Any) -> Any:
         return {"$date": value.isoformat()}
     if isinstance(value, dict):
         return {"$map": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, set | frozenset):
+        return {"$set": sorted(_encode(v) for v in value)}
     if isinstance(value, list | tuple):
         return [_encode(v) for v in value]
     if value is None or isinstance(value, str | int | float | bool):
@@ -79,6 +81,8 @@ def _decode(value: Any) -> Any:
         return datetime.fromisoformat(value["$datetime"])
     if "$date" in value:
         return date.fromisoformat(value["$date"])
+    if "$set" in value:
+        return {_decode(v) for v in value["$set"]}
     if "$map" in value:
         return {_decode(k): _decode(v) for k, v in value["$map"]}
     raise StateFileError("unexpected object in the state file")
@@ -98,6 +102,7 @@ def snapshot(emulator: EmulatorBase, token: str) -> dict[str, Any]:
         if isinstance(emulator, GitHubEmulator):
             records: dict[str, Any] = {
                 "user": emulator.user,
+                "users": emulator._users,
                 "repos": emulator.repos,
                 "ids": emulator._ids,
             }
@@ -106,6 +111,8 @@ def snapshot(emulator: EmulatorBase, token: str) -> dict[str, Any]:
             records = {
                 "projects": store.projects,
                 "group_milestones": store.group_milestones,
+                "users": store.users,
+                "members": store.members,
                 "ids": store._ids,
             }
         else:
@@ -128,11 +135,14 @@ def restore(emulator: EmulatorBase, data: dict[str, Any]) -> None:
     with emulator.lock:
         if isinstance(emulator, GitHubEmulator):
             emulator.user = records["user"]
+            emulator._users = records.get("users", {})
             emulator.repos = records["repos"]
             emulator._ids = records["ids"]
         elif isinstance(emulator, GitLabEmulator):
             emulator.store.projects = records["projects"]
             emulator.store.group_milestones = records["group_milestones"]
+            emulator.store.users.update(records.get("users", {}))
+            emulator.store.members = records.get("members", emulator.store.members)
             emulator.store._ids = records["ids"]
 
 
