@@ -94,11 +94,14 @@ def validate(
     from syncer.markdown.parse import load_documents
     from syncer.report import documents_json, render_diagnostics_github, render_diagnostics_text
     from syncer.sync.engine import discover
+    from syncer.sync.identity import with_shared_link_errors
 
     common = Common(config, None, None, None, json_out, verbose, quiet)
     with _errors(common):
         settings = _settings(common)
         docs = load_documents(discover(_root(), paths or [], settings.paths), root=_root())
+        # Two lines that link one issue (a copied line or document): each is an error.
+        docs = with_shared_link_errors(docs)
         out = _out()
         if json_out:
             out.print_json(json.dumps(documents_json(docs)))

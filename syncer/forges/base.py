@@ -59,7 +59,11 @@ class RemoteIssue:
     @property
     def untouched(self) -> bool:
         """Not changed since it was created (nobody closed, reopened or edited it)."""
-        return self.created_at is not None and self.updated_at <= self.created_at
+        return (
+            self.created_at is not None
+            and self.updated_at <= self.created_at
+            and self.state_reason is None  # GitHub: a reopened issue says "reopened"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,20 @@ class Harness:
     def set_title(self, n: int, title: str) -> None:
         self.emulator.set_title(n, title)  # type: ignore[attr-defined]
 
+    def open_issue(
+        self, title: str, body: str, author: str | None = None, labels: tuple[str, ...] = ()
+    ) -> int:
+        """An issue opened on the forge by `author` (a login; the token's user for None)."""
+        add = self.emulator.add_issue  # type: ignore[attr-defined]
+        return int(add(title, body, author=author, labels=labels))
+
+    def give_write_access(self, login: str) -> None:
+        """GitHub: a collaborator; GitLab: a member of the Developer role."""
+        if self.kind == "github":
+            self.emulator.add_collaborator(login)  # type: ignore[attr-defined]
+        else:
+            self.emulator.add_member(login, 30)  # type: ignore[attr-defined]
+
     # --- the forge's state ----------------------------------------------------------------
 
     def issues(self) -> list[IssueView]:
@@ -107,6 +121,18 @@ class Harness:
             )
             for i in sorted(project.issues.values(), key=lambda x: x.iid)
         ]
+
+    def comment_texts(self, n: int) -> list[str]:
+        if self.kind == "github":
+            issue = self.emulator.repo().issues[n]  # type: ignore[attr-defined]
+            return [c.body for c in issue.comments]
+        return [note.body for note in self.emulator.issue(n).notes]  # type: ignore[attr-defined]
+
+    def state_reason(self, n: int) -> str | None:
+        """GitHub's `state_reason` (GitLab has none)."""
+        if self.kind == "github":
+            return self.emulator.repo().issues[n].state_reason  # type: ignore[attr-defined, no-any-return]
+        return None
 
     def issue(self, n: int) -> IssueView:
         return next(i for i in self.issues() if i.number == n)

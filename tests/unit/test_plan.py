@@ -455,3 +455,19 @@ def test_edit_document_positions_point_at_the_items() -> None:
     p = plan_for(d, issues, state, cfg=replace(CFG, write_links=False))
     (e,) = p.documents
     assert isinstance(e, EditDocument) and d.data[e.pos.box : e.pos.box + 1] == b" "
+
+
+def test_validate_names_both_lines_that_link_one_issue() -> None:
+    from syncer.sync.identity import with_shared_link_errors
+
+    linked = DOC.replace("password.", "password. ([#1](https://github.com/o/r/issues/1))")
+    copy = linked.replace("Phase 2", "Phase 3").replace("phase-2", "phase-3")
+    a = parse_document("docs/p2.md", linked.encode())
+    b = parse_document("docs/p3.md", copy.encode())
+    out = with_shared_link_errors([a, b])
+    found = [(d.file, d.code) for doc in out for d in doc.diagnostics if d.code == "shared-link"]
+    assert found == [("docs/p2.md", "shared-link"), ("docs/p3.md", "shared-link")]
+    message = next(d.message for d in out[1].diagnostics if d.code == "shared-link")
+    assert "#1" in message and "docs/p2.md:" in message and "remove the copied link" in message
+    assert all(doc.has_errors for doc in out)
+    assert not with_shared_link_errors([a])[0].has_errors
