@@ -160,6 +160,7 @@ def status(
 
 def _engine_config(settings: Any) -> Any:
     from syncer.sync.apply import ApplyOptions
+    from syncer.sync.ceiling import ceiling_of
     from syncer.sync.engine import EngineConfig
     from syncer.sync.render import LabelFamily, RenderConfig
 
@@ -181,6 +182,9 @@ def _engine_config(settings: Any) -> Any:
         apply=ApplyOptions(
             write_interval=settings.write_interval,
             max_writes=settings.max_writes,
+            ceiling=ceiling_of(
+                settings.forge, settings.writes_per_minute, settings.writes_per_hour
+            ),
         ),
     )
 
@@ -258,13 +262,13 @@ def _run(
                 data["outcome"] = outcome_json(result.outcome)
             out.print_json(json.dumps(data))
         elif fmt == "markdown":
-            out.print(plan_markdown(plan, interval), markup=False)
+            out.print(plan_markdown(plan, interval, cfg.apply.ceiling), markup=False)
         elif (
             not common.quiet
             and (plan_only or dry_run or not plan.problems)
             and (result.outcome is None or common.verbose or len(plan.actions) <= 40)
         ):
-            print_plan(out, plan, interval)
+            print_plan(out, plan, interval, cfg.apply.ceiling)
         if plan.problems:
             # One line per distinct problem: a label format too long fails on every item.
             seen: dict[str, list[str]] = {}

@@ -150,6 +150,25 @@ class WriteBudgetExhausted(PhasesyncError):
 
 
 @dataclass(eq=False)
+class CeilingReached(PhasesyncError):
+    """The forge's write ceiling (GitHub: 500 content-generating requests an hour) is
+    reached for longer than the run may wait; it stopped cleanly and the next carries on."""
+
+    writes: int
+    wait_seconds: float
+    limit: str
+
+    exit_code = 0
+
+    def describe(self) -> str:
+        minutes = max(1, round(self.wait_seconds / 60))
+        return (
+            f"stopped after {self.writes} writes at the forge's write limit ({self.limit}); "
+            f"room again in about {minutes} min: the next run carries on"
+        )
+
+
+@dataclass(eq=False)
 class MassCloseRefused(PhasesyncError):
     """The run would close more than half of the managed issues."""
 

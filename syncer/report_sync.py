@@ -12,6 +12,7 @@ from rich.table import Table
 
 from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
 from syncer.sync.apply import Outcome
+from syncer.sync.ceiling import Ceiling, describe_estimate
 
 
 def plan_rows(plan: Plan) -> Iterator[tuple[str, str, str]]:
@@ -73,7 +74,7 @@ def _doc_detail(d: EditDocument) -> str:
     return d.key
 
 
-def summary(plan: Plan, write_interval: float) -> str:
+def summary(plan: Plan, write_interval: float, ceiling: Ceiling | None = None) -> str:
     writes = plan.forge_writes
     files = len(
         {d.pos.file for d in plan.documents}
@@ -83,14 +84,19 @@ def summary(plan: Plan, write_interval: float) -> str:
         return "Nothing to do: documents and forge agree."
     eta = writes * write_interval
     text = f"{writes} forge write(s), {files} document(s) to change"
-    if writes and write_interval:
+    paced = describe_estimate(writes, ceiling, write_interval) if ceiling else None
+    if paced is not None:
+        text += f"; {paced}"
+    elif writes and write_interval:
         text += f"; about {eta:.0f} s at {write_interval:g} s between writes"
     if plan.conflicts:
         text += f"; {len(plan.conflicts)} conflict(s)"
     return text + "."
 
 
-def print_plan(console: Console, plan: Plan, write_interval: float) -> None:
+def print_plan(
+    console: Console, plan: Plan, write_interval: float, ceiling: Ceiling | None = None
+) -> None:
     rows = list(plan_rows(plan))
     if rows:
         table = Table(title=f"phasesync {plan.direction} plan", show_lines=False)
@@ -101,10 +107,10 @@ def print_plan(console: Console, plan: Plan, write_interval: float) -> None:
             style = "red" if verb in ("CONFLICT", "ERROR") else None
             table.add_row(verb, what, why, style=style)
         console.print(table)
-    console.print(summary(plan, write_interval))
+    console.print(summary(plan, write_interval, ceiling))
 
 
-def plan_markdown(plan: Plan, write_interval: float) -> str:
+def plan_markdown(plan: Plan, write_interval: float, ceiling: Ceiling | None = None) -> str:
     """The plan as a Markdown table, for a pull-request comment or a job summary."""
     lines = [f"### phasesync {plan.direction} plan", ""]
     rows = list(plan_rows(plan))
@@ -112,7 +118,7 @@ def plan_markdown(plan: Plan, write_interval: float) -> str:
         lines += ["| action | item | detail |", "| --- | --- | --- |"]
         lines += [f"| {_md(v)} | {_md(w)} | {_md(d)} |" for v, w, d in rows]
         lines.append("")
-    lines.append(summary(plan, write_interval))
+    lines.append(summary(plan, write_interval, ceiling))
     return "\n".join(lines) + "\n"
 
 

@@ -234,6 +234,21 @@ class Settings(BaseSettings):
         description="Stop cleanly after this many write requests; the next run carries on.",
         json_schema_extra={"display_type": "integer", "display_default": "unlimited"},
     )
+    writes_per_hour: int | None = Field(
+        default=None,
+        ge=0,
+        description="The forge's ceiling on write requests an hour, shared by successive "
+        "runs through the lock: a run that reaches it stops and the next carries on. Default: "
+        "GitHub's content-creation limit (500 an hour and 80 a minute); none on GitLab. 0: none.",
+        json_schema_extra={"display_type": "integer", "display_default": "forge's own"},
+    )
+    writes_per_minute: int | None = Field(
+        default=None,
+        ge=0,
+        description="The forge's ceiling on write requests a minute (waited out within the "
+        "run). Default: 80 on GitHub, none on GitLab. 0: none.",
+        json_schema_extra={"display_type": "integer", "display_default": "forge's own"},
+    )
     max_wait: Seconds = Field(
         default=900.0,
         description="The longest rate-limit wait to sit out; a longer one stops the run.",

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from syncer.errors import (
+    CeilingReached,
     DocumentError,
     EditError,
     MassCloseRefused,
@@ -38,6 +39,7 @@ from syncer.forges.base import Forge, IssueChange, IssueSpec, RemoteIssue
 from syncer.markdown.edit import Edit, apply_edits, box_edit, link_edit, title_edit
 from syncer.model import Document
 from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
+from syncer.sync.ceiling import Ceiling
 from syncer.sync.compose import final_body, final_labels
 from syncer.sync.lock import Lock, LockEntry, LockStore
 from syncer.sync.render import RenderConfig, key_of
@@ -76,6 +78,10 @@ class ApplyOptions:
     # How long to let a forge finish a create whose answer was lost before looking for it:
     # a slow forge applies a create after the client gave up on it.
     lost_create_wait: float = 10.0
+    # The forge's write ceiling (`syncer.sync.ceiling`), and the wall clock its windows
+    # are measured on (shared with the next runs through the lock).
+    ceiling: Ceiling = field(default_factory=Ceiling)
+    wall: Callable[[], float] = time.time
 
 
 @dataclass(slots=True)
@@ -138,6 +144,8 @@ class Applier:
         self._finished = False  # the forge phase ran to its end
         # Who this run's creations were made by: recorded in the lock (`creators`).
         self.creators: set[str] = set(self.base.creators)
+        # When the last writes were sent (this run's and the previous runs'), for the ceiling.
+        self.recent: list[float] = sorted(self.base.recent_writes)
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -150,11 +158,27 @@ class Applier:
             wait = self._last_write + opts.write_interval - opts.clock()
             if wait > 0:
                 opts.sleep(wait)
+        self._under_ceiling()
         try:
             return call()
         finally:
             self._last_write = opts.clock()
             self.outcome.writes += 1
+            if opts.ceiling.limits:
+                self.recent.append(opts.wall())
+
+    def _under_ceiling(self) -> None:
+        """Wait for room under the forge's write ceiling, or stop for the next run."""
+        ceiling = self.options.ceiling
+        if not ceiling.limits:
+            return
+        wait = ceiling.wait(self.recent, self.options.wall())
+        if wait > ceiling.longest_wait:
+            limit = ", ".join(f"{n} per {_window(w)}" for n, w in ceiling.limits)
+            raise CeilingReached(self.outcome.writes, wait, limit)
+        if wait > 0:
+            self.reporter.note(f"waiting {wait:.0f} s for room under the forge's write limit")
+            self.options.sleep(wait)
 
     def run(self, milestone_ids: Mapping[str, int]) -> Outcome:
         plan = self.plan
@@ -388,7 +412,12 @@ class Applier:
                     items[key] = replace(entry, issue=self.numbers[key])
             else:
                 items[key] = entry
-        state = replace(self.base, items=items, creators=tuple(sorted(self.creators)))
+        state = replace(
+            self.base,
+            items=items,
+            creators=tuple(sorted(self.creators)),
+            recent_writes=self.options.ceiling.keep(self.recent, self.options.wall()),
+        )
         if self._finished and self.outcome.error is None:
             # Only a run that finished may move the incremental listing's starting point on
             # (not one stopped by an error, nor one interrupted by Ctrl-C).
@@ -405,3 +434,7 @@ class Applier:
             self.store.journal.unlink(missing_ok=True)
             return
         self.store.save(lock)
+
+
+def _window(seconds: float) -> str:
+    return {60.0: "minute", 3600.0: "hour"}.get(seconds, f"{seconds:g} s")

@@ -82,6 +82,9 @@ class ForgeState:
     # Who the issues phasesync created were opened by (the token's user): a key marker in
     # an issue of theirs binds an item even with the lock lost; a stranger's does not.
     creators: tuple[str, ...] = ()
+    # When the writes of the last hour were sent (epoch seconds), for the forge's write
+    # ceiling (`syncer.sync.ceiling`): successive runs share one budget.
+    recent_writes: tuple[float, ...] = ()
 
     def by_issue(self) -> dict[int, str]:
         return {e.issue: key for key, e in self.items.items()}
@@ -128,6 +131,16 @@ def _names(value: Any) -> tuple[str, ...]:
     return tuple(sorted(set(value)))
 
 
+def _times(value: Any) -> tuple[float, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value
+    ):
+        raise ValueError("`recent_writes` is not a list of times")
+    return tuple(sorted(float(v) for v in value))
+
+
 def _entry(key: str, raw: Any) -> LockEntry:
     """One item, checked field by field: a lock is edited by hand and merged by git."""
     if not isinstance(raw, dict):
@@ -170,6 +183,7 @@ def loads(text: str, path: str = "phasesync.lock") -> Lock:
                 synced_at=_time(raw.get("synced_at")),
                 settled=_digest(raw.get("settled")),
                 creators=_names(raw.get("creators")),
+                recent_writes=_times(raw.get("recent_writes")),
             )
         return Lock(forges)
     except RecursionError:
@@ -191,6 +205,9 @@ def dumps(lock: Lock) -> str:
             out.append(f'"settled": {json.dumps(state.settled)},')
         if state.creators:
             out.append(f'"creators": {json.dumps(sorted(set(state.creators)))},')
+        if state.recent_writes:
+            times = [round(t, 3) for t in state.recent_writes]
+            out.append(f'"recent_writes": {json.dumps(times)},')
         out.append('"items": {')
         keys = sorted(state.items)
         for j, key in enumerate(keys):

@@ -46,6 +46,7 @@ class GitHubEmulator(EmulatorBase):
         web_url: str = "https://github.com",
         api_url: str = "https://api.github.com",
         rate_limit: int = 5000,
+        content_limits: tuple[tuple[int, float], ...] = (),
     ) -> None:
         super().__init__()
         self.tokens = dict(tokens) if tokens is not None else None
@@ -59,6 +60,12 @@ class GitHubEmulator(EmulatorBase):
         self.repos: dict[str, Repo] = {}
         self.rate_limit = rate_limit
         self.remaining = rate_limit
+        # GitHub's content-creation limit, when set (the realistic mode): at most `count`
+        # writes in any `window` seconds of server time, each (count, window); beyond it a
+        # secondary rate limit answer, counted in `secondary_hits`.
+        self.content_limits = content_limits
+        self.secondary_hits = 0
+        self._writes_at: list[float] = []
         self.primary_limit_status = 403
         self._reset_at = self.now().timestamp() + 3600
         self._ids = 1000
@@ -249,6 +256,22 @@ class GitHubEmulator(EmulatorBase):
         }
         return {"resources": {"core": core}, "rate": core}
 
+    def _create_content(self) -> Reply | None:
+        """Count one content-generating request; a secondary limit answer past the ceiling."""
+        now = self.now().timestamp()
+        horizon = max(window for _, window in self.content_limits)
+        self._writes_at = [t for t in self._writes_at if t > now - horizon]
+        for count, window in self.content_limits:
+            if sum(1 for t in self._writes_at if t > now - window) >= count:
+                self.secondary_hits += 1
+                body = {
+                    "message": SECONDARY_LIMIT_MESSAGE,
+                    "documentation_url": SECONDARY_LIMIT_DOC,
+                }
+                return Reply(403, body, {"retry-after": "60"})
+        self._writes_at.append(now)
+        return None
+
     def _spend(self) -> Reply | None:
         """Count one request against the primary budget; the error when it is spent."""
         if self.now().timestamp() >= self._reset_at:
@@ -283,6 +306,10 @@ class GitHubEmulator(EmulatorBase):
             return level
         if request.path != "/rate_limit":
             limited = self._spend()
+            if limited is not None:
+                return limited
+        if request.is_write and self.content_limits:
+            limited = self._create_content()
             if limited is not None:
                 return limited
         for method, pattern, handler in ROUTES:
