@@ -132,7 +132,12 @@ def status(
 def _engine_config(settings: Any) -> Any:
     from syncer.sync.apply import ApplyOptions
     from syncer.sync.engine import EngineConfig
-    from syncer.sync.render import LabelFamily, RenderConfig
+    from syncer.sync.render import (
+        MAX_TITLE_GITHUB,
+        MAX_TITLE_GITLAB,
+        LabelFamily,
+        RenderConfig,
+    )
 
     labels = settings.labels
     render = RenderConfig(
@@ -142,6 +147,7 @@ def _engine_config(settings: Any) -> Any:
         week_label=LabelFamily(labels.week.name, labels.week.color),
         milestone_title=settings.milestone_title,
         escape_mentions=settings.mentions == "escape",
+        max_title=MAX_TITLE_GITLAB if settings.forge == "gitlab" else MAX_TITLE_GITHUB,
     )
     return EngineConfig(
         render=render,
@@ -251,6 +257,10 @@ def _run(
                 "them, and the forge lists no change: nothing was parsed or planned.",
                 markup=False,
             )
+        skipped = [*plan.skipped, *(result.outcome.problems if result.outcome else ())]
+        for p in skipped:
+            at = f"{p.file}:{p.line}" if p.line else p.file
+            ERR.print(f"{at}: {p.message}; this item was not synced", markup=False)
         if result.outcome is not None:
             if not common.json and not common.quiet:
                 out.print(outcome_text(result.outcome))
@@ -270,6 +280,8 @@ def _run(
                 )
             raise typer.Exit(1)
         if result.broken and any(d.has_errors for d in result.broken):
+            raise typer.Exit(1)
+        if skipped and not (plan_only or dry_run):
             raise typer.Exit(1)
         if detailed_exitcode and not plan.empty:
             raise typer.Exit(2)

@@ -39,7 +39,7 @@ def plan_rows(plan: Plan) -> Iterator[tuple[str, str, str]]:
             c.key,
             f"{c.message} ({where}): document {c.document!r}, forge {c.forge!r}",
         )
-    for p in plan.problems:
+    for p in (*plan.problems, *plan.skipped):
         yield "ERROR", f"{p.file}:{p.line}", p.message
     for n in plan.notes:
         yield "note", n.key, n.message
@@ -136,6 +136,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             for c in plan.conflicts
         ],
         "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in plan.problems],
+        "skipped": [{"file": p.file, "line": p.line, "message": p.message} for p in plan.skipped],
     }
 
 
@@ -171,6 +172,7 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
         "linked": o.linked,
         "writes": o.writes,
         "error": o.error.describe() if o.error else None,
+        "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in o.problems],
     }
 
 

@@ -58,6 +58,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from syncer.errors import ConfigError, ForgeError, NotFound
 from syncer.forges.base import Forge, Snapshot
@@ -141,7 +142,7 @@ def plan_config(
     base = forge.issue_url(1).rsplit("/issues/", 1)[0]
 
     def source_url(file: str, line: int) -> str:
-        return f"{base}/blob/HEAD/{file}#L{line}"
+        return f"{base}/blob/HEAD/{quote(file)}#L{line}"
 
     return PlanConfig(
         render=cfg.render,

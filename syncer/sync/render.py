@@ -1,30 +1,71 @@
 """What an item looks like on the forge: title, managed body block, labels, milestone.
 
-The issue body holds a managed block between two markers; anything people write below
-the end marker is theirs and is kept on every update. The content hash covers exactly
-what phasesync owns (title, managed block, managed labels, milestone), computed the same
-way from the document and from the forge, so that "changed since the last sync" is a
-comparison of two hashes with the lock's.
+The issue body holds a managed block between two markers; anything people write above the
+begin marker or below the end marker is theirs and is kept, byte for byte, on every update.
+Document text can never become phasesync's markup: every `<!--` rendered from a document is
+broken with a zero-width space, so the only HTML comments in a block are the ones phasesync
+writes, and the block's structure is read from those lines alone (`split_body`).
+
+The content hash covers exactly what phasesync owns (title, managed block, managed labels,
+milestone), computed the same way from the document and from the forge, so that "changed
+since the last sync" is a comparison of two hashes with the lock's.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import quote, unquote
 
 from syncer.model import Item, Kind, Phase, Requirement, Task
 
 BEGIN = "<!-- phasesync:begin -->"
 END = "<!-- phasesync:end -->"
-_KEY_MARKER = re.compile(r"<!-- phasesync:key=([^\s>]+) -->")
-_FILE_MARKER = re.compile(r"<!-- phasesync:file=([^>]+?) -->")
+# The end of a block as phasesync writes it: the key line, the file line and the end marker,
+# each on a line of its own. Document text inside the block holds no `<!--` (`neutralise`),
+# so the first such trailer after a begin line is phasesync's own, whatever the text says.
+_TRAILER = re.compile(
+    r"\r?\n<!-- phasesync:key=(\S+?) -->\r?\n<!-- phasesync:file=([^\r\n]*?) -->\r?\n"
+    + re.escape(END)
+    + r"(?=\r?\n|$)"
+)
+_BEGIN_LINE = re.compile(r"(?:^|(?<=\n))" + re.escape(BEGIN) + r"(?=\r?\n)")
+# `<!--` in document text, broken by a zero-width space: shown as `<!--` on the forge, never
+# an HTML comment, never a marker.
+_COMMENT_OPEN = "<!--"
+_COMMENT_BROKEN = "<\u200b!--"
+# Issue titles: C0 and C1 controls become spaces; bidirectional embeddings, overrides and
+# isolates are removed (they reorder what a reader sees).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# CommonMark backslash escapes (`\*`) and character references (`&#42;`, `&lt;`), outside
+# code spans: an issue title shows the text the document's Markdown reads as.
+_TITLE_ESCAPE = re.compile(
+    r"\\([!-/:-@\[-`{-~])|&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
+_CODE_SPAN = re.compile(r"(`+)(?:.|\n)*?(?<!`)\1(?!`)")
+# Forge limits on titles, in characters: GitHub 256, GitLab 255.
+MAX_TITLE_GITHUB = 256
+MAX_TITLE_GITLAB = 255
 # The source link's line number moves whenever a line is added above the item; it is left
 # out of the hash so that such an edit does not rewrite every issue below it.
 _SOURCE_LINE = re.compile(r"#L\d+\)")
-_MENTION = re.compile(r"(?<![\w`/.@-])@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[\w.-]+)?)")
+# Every form of `@name` that GitHub or GitLab turn into a notification: the sign itself, its
+# character references, the full-width and small forms, after a backslash, inside emphasis
+# (`_@a_`, `*@a*`) and link text (`[@a](u)`), and `@org/team`. Not an e-mail address
+# (`a@b.com`: a letter before the sign), a path or a URL (`/@a`, `.@a`).
+_AT = r"(?:@|\uff20|\ufe6b|&#0*64;|&#[xX]0*40;|&commat;)"
+_MENTION = re.compile(
+    r"(?<![A-Za-z0-9`/.@\\-])\\?"
+    + _AT
+    + r"([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9][\w.-]*)?)"
+)
+# Code that `escape_mentions` leaves alone: fenced blocks (``` or ~~~) and code spans.
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(?:.|\n)*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +106,8 @@ class RenderConfig:
     week_label: LabelFamily
     milestone_title: str = "Phase {number}: {name}"
     escape_mentions: bool = True
+    # Longer titles are shortened on the forge (`forge_title`); the default suits both forges.
+    max_title: int = MAX_TITLE_GITLAB
 
     @property
     def families(self) -> tuple[LabelFamily, ...]:
@@ -113,10 +156,91 @@ def milestone_title(cfg: RenderConfig, phase: Phase, name: str | None = None) ->
 
 
 def escape_mentions(text: str) -> str:
-    """`@alice` becomes `` `@alice` `` so that a push does not notify everyone in a plan."""
-    if "@" not in text:
+    """`@alice` becomes `` `@alice` `` so that a push does not notify everyone in a plan.
+
+    Every form that notifies is caught (`&#64;alice`, `＠alice`, `_@alice_`, `[@alice](u)`,
+    `@org/team`); e-mail addresses and code (spans and fenced blocks) are left as they are.
+    """
+    if not any(c in text for c in "@&\uff20\ufe6b"):
         return text
-    return _MENTION.sub(lambda m: f"`@{m.group(1)}`", text)
+    return _outside_code(text, lambda part: _MENTION.sub(_code_mention, part))
+
+
+def _code_mention(m: re.Match[str]) -> str:
+    sign = m.group(0)[: -len(m.group(1))].lstrip("\\")
+    shown = sign if sign in ("\uff20", "\ufe6b") else "@"
+    return f"`{shown}{m.group(1)}`"
+
+
+def _outside_code(text: str, fn: Callable[[str], str]) -> str:
+    """`fn` applied to every part of Markdown `text` that is not code."""
+    out: list[str] = []
+    at = 0
+    for block in _FENCE.finditer(text):
+        out.append(_outside_spans(text[at : block.start()], fn))
+        out.append(block.group(0))
+        at = block.end()
+    out.append(_outside_spans(text[at:], fn))
+    return "".join(out)
+
+
+def _outside_spans(text: str, fn: Callable[[str], str]) -> str:
+    if "`" not in text:
+        return fn(text)
+    out: list[str] = []
+    at = 0
+    for span in _CODE_SPAN.finditer(text):
+        out.append(fn(text[at : span.start()]))
+        out.append(span.group(0))
+        at = span.end()
+    out.append(fn(text[at:]))
+    return "".join(out)
+
+
+def neutralise(text: str) -> str:
+    """Document text as it may appear in an issue body: `<!--` is broken with a zero-width
+    space, so no text can open an HTML comment or pass for one of phasesync's markers."""
+    return text.replace(_COMMENT_OPEN, _COMMENT_BROKEN)
+
+
+def plain_title(text: str) -> str:
+    """The text a document's title reads as: backslash escapes and character references
+    decoded, code spans as written. `escape_title` is its inverse."""
+    if "\\" not in text and "&" not in text:
+        return text
+    return _outside_spans(text, lambda part: _TITLE_ESCAPE.sub(_unescape, part))
+
+
+def _unescape(m: re.Match[str]) -> str:
+    if m.group(1) is not None:
+        return m.group(1)
+    return html.unescape(m.group(0))
+
+
+def escape_title(title: str) -> str:
+    """A title from the forge as document text: one line, and no Markdown markup, comment or
+    HTML, so that `plain_title(escape_title(t))` is `t` with line breaks as spaces."""
+    flat = _CONTROL.sub(" ", title)
+    out = re.sub(r"[\\`*_\[\]<>&#|~!]", lambda m: "\\" + m.group(0), flat)
+    if out.endswith("\\*"):
+        # `**Title**:` cannot end its title with an escaped star: use its reference.
+        out = out[:-2] + "&#42;"
+    if out.startswith("\\*"):
+        out = "&#42;" + out[2:]
+    return out
+
+
+def forge_title(text: str, limit: int = MAX_TITLE_GITLAB) -> str:
+    """An item's title as the forge shows it: its plain text, without control characters or
+    bidirectional overrides, cut at a word with `…` when longer than the forge allows."""
+    title = _CONTROL.sub(" ", _BIDI.sub("", plain_title(text)))
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
 
 
 def item_labels(cfg: RenderConfig, phase: Phase, item: Item) -> tuple[str, ...]:
@@ -173,7 +297,11 @@ def render_item(
     if source_url is not None:
         where = f"[{item.pos.file}]({source_url(item.pos.file, item.pos.line)})"
     parts.append(f"_Planned in {where}. Managed by phasesync: edit the document, not this text._")
-    text = "\n\n".join(p for p in parts if p)
+    title = forge_title(item.issue_title, cfg.max_title)
+    if title != _CONTROL.sub(" ", _BIDI.sub("", plain_title(item.issue_title))):
+        # Shortened for the forge: the whole title stays readable in the body.
+        parts.insert(0, f"**Title:** {item.issue_title}")
+    text = neutralise("\n\n".join(p for p in parts if p))
     if cfg.escape_mentions:
         text = escape_mentions(text)
     block = "\n".join(
@@ -181,12 +309,12 @@ def render_item(
             BEGIN,
             text,
             f"<!-- phasesync:key={item.key} -->",
-            f"<!-- phasesync:file={item.pos.file} -->",
+            f"<!-- phasesync:file={quote(item.pos.file)} -->",
             END,
         )
     )
     return Rendered(
-        title=item.issue_title,
+        title=title,
         block=block,
         labels=item_labels(cfg, phase, item),
         milestone=milestone_title(cfg, phase),
@@ -202,34 +330,59 @@ def _kind_name(kind: Kind) -> str:
     }[kind]
 
 
-def split_body(body: str) -> tuple[str | None, str]:
-    """(the managed block or None, the text people wrote after it)."""
-    body = body.replace("\r\n", "\n")
-    start = body.find(BEGIN)
-    end = body.find(END, start + 1) if start >= 0 else -1
-    if start < 0 or end < 0:
-        return None, body
-    return body[start : end + len(END)], body[end + len(END) :]
+@dataclass(frozen=True, slots=True)
+class BodyParts:
+    """An issue body cut where phasesync's block is: people's text above and below it."""
+
+    head: str
+    block: str | None  # markers included; None when the body has no block of phasesync's
+    tail: str
+    key: str | None = None
+    file: str | None = None
 
 
-def compose_body(block: str, tail: str) -> str:
-    """The new body: the managed block, then whatever people wrote below it, unchanged."""
-    return block + tail
+def split_body(body: str) -> BodyParts:
+    """The managed block as phasesync wrote it, and the text people wrote around it.
+
+    The block ends at the first of phasesync's own trailers (key line, file line, end marker)
+    and begins at the last begin line before that trailer; a look-alike marker in text does
+    not count. `head + block + tail == body`, byte for byte. Without a block, the whole body
+    is people's text (`tail`).
+    """
+    trailer = _TRAILER.search(body)
+    begin = None
+    if trailer is not None:
+        for m in _BEGIN_LINE.finditer(body, 0, trailer.start()):
+            begin = m
+            break
+    if trailer is None or begin is None:
+        return BodyParts("", None, body)
+    return BodyParts(
+        body[: begin.start()],
+        body[begin.start() : trailer.end()],
+        body[trailer.end() :],
+        trailer.group(1),
+        unquote(trailer.group(2)),
+    )
+
+
+def compose_body(head: str, block: str, tail: str) -> str:
+    """The new body: people's text above, the managed block, people's text below."""
+    return head + block + tail
 
 
 def key_of(body: str | None) -> str | None:
-    """The item key from an issue body's hidden marker, if phasesync wrote one."""
-    if not body:
+    """The item key from the trailer of an issue body's managed block, if phasesync wrote one."""
+    if not body or BEGIN not in body:
         return None
-    m = _KEY_MARKER.search(body)
-    return m.group(1) if m else None
+    return split_body(body).key
 
 
 def file_of(body: str | None) -> str | None:
-    if not body:
+    """The document path from the trailer of an issue body's managed block."""
+    if not body or BEGIN not in body:
         return None
-    m = _FILE_MARKER.search(body)
-    return m.group(1) if m else None
+    return split_body(body).file
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +409,8 @@ def remote_content(
     With `like`, an issue that shows exactly that rendering (the settled case, for nearly
     every issue of a plan) takes its hash without hashing again.
     """
-    block, tail = split_body(body)
+    parts = split_body(body)
+    block = parts.block
     owned: list[str] = []
     hand = False
     for lbl in labels:
@@ -265,7 +419,7 @@ def remote_content(
         else:
             hand = True
     managed = tuple(sorted(owned))
-    extra = hand or bool(tail.strip())
+    extra = hand or bool(parts.head.strip()) or bool(parts.tail.strip())
     if (
         like is not None
         and title == like.title
