@@ -68,11 +68,14 @@ def validate(
     from syncer.markdown.parse import load_documents
     from syncer.report import documents_json, render_diagnostics_github, render_diagnostics_text
     from syncer.sync.engine import discover
+    from syncer.sync.render import MAX_TITLE_GITHUB, MAX_TITLE_GITLAB, title_warnings
 
     common = Common(config, None, None, None, json_out, verbose, quiet)
     with _errors(common):
         settings = _settings(common)
         docs = load_documents(discover(_root(), paths or [], settings.paths), root=_root())
+        limit = MAX_TITLE_GITLAB if settings.forge == "gitlab" else MAX_TITLE_GITHUB
+        docs = [title_warnings(d, limit) for d in docs]
         out = _out()
         if json_out:
             out.print_json(json.dumps(documents_json(docs)))

@@ -18,10 +18,10 @@ import hashlib
 import html
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote, unquote
 
-from syncer.model import Item, Kind, Phase, Requirement, Task
+from syncer.model import Diagnostic, Document, Item, Kind, Phase, Requirement, Severity, Task
 
 BEGIN = "<!-- phasesync:begin -->"
 END = "<!-- phasesync:end -->"
@@ -241,6 +241,33 @@ def forge_title(text: str, limit: int = MAX_TITLE_GITLAB) -> str:
     if space >= limit // 2:
         cut = cut[:space]
     return cut.rstrip() + "…"
+
+
+def title_warnings(doc: Document, limit: int) -> Document:
+    """`doc` with a `long-title` warning for every item whose title the forge would refuse,
+    and which is therefore shortened on the forge (for `validate`)."""
+    if doc.phase is None:
+        return doc
+    found = []
+    for item in doc.phase.items:
+        title = forge_title(item.issue_title, limit)
+        if title.endswith("…") and len(plain_title(item.issue_title)) > limit:
+            found.append(
+                Diagnostic(
+                    item.pos.file,
+                    item.pos.line,
+                    1,
+                    Severity.WARNING,
+                    "long-title",
+                    f"the title is {len(plain_title(item.issue_title))} characters and the "
+                    f"forge allows {limit}: the issue shows it cut to {title!r}, and the "
+                    "whole title in its body",
+                )
+            )
+    if not found:
+        return doc
+    diags = sorted((*doc.diagnostics, *found), key=lambda d: (d.line, d.col))
+    return replace(doc, diagnostics=tuple(diags))
 
 
 def item_labels(cfg: RenderConfig, phase: Phase, item: Item) -> tuple[str, ...]:
