@@ -8,7 +8,9 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
+from syncer.report import printable
 from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
 from syncer.sync.apply import Outcome
 
@@ -98,7 +100,9 @@ def print_plan(console: Console, plan: Plan, write_interval: float) -> None:
         table.add_column("detail", overflow="fold")
         for verb, what, why in rows:
             style = "red" if verb in ("CONFLICT", "ERROR") else None
-            table.add_row(verb, what, why, style=style)
+            # Text, not markup: a title such as `[bold]x` is shown as written.
+            cells = (Text(printable(verb)), Text(printable(what)), Text(printable(why)))
+            table.add_row(*cells, style=style)
         console.print(table)
     console.print(summary(plan, write_interval))
 
@@ -116,7 +120,7 @@ def plan_markdown(plan: Plan, write_interval: float) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return printable(text).replace("|", "\\|").replace("\n", " ")
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
