@@ -31,9 +31,8 @@ END = "<!-- phasesync:end -->"
 _TRAILER = re.compile(
     r"\r?\n<!-- phasesync:key=(\S+?) -->\r?\n<!-- phasesync:file=([^\r\n]*?) -->\r?\n"
     + re.escape(END)
-    + r"(?=\r?\n|$)"
 )
-_BEGIN_LINE = re.compile(r"(?:^|(?<=\n))" + re.escape(BEGIN) + r"(?=\r?\n)")
+_BEGIN_LINE = re.compile(re.escape(BEGIN) + r"(?=\r?\n)")
 # `<!--` in document text, broken by a zero-width space: shown as `<!--` on the forge, never
 # an HTML comment, never a marker.
 _COMMENT_OPEN = "<!--"
@@ -325,7 +324,10 @@ def render_item(
         where = f"[{item.pos.file}]({source_url(item.pos.file, item.pos.line)})"
     parts.append(f"_Planned in {where}. Managed by phasesync: edit the document, not this text._")
     title = forge_title(item.issue_title, cfg.max_title)
-    if title != _CONTROL.sub(" ", _BIDI.sub("", plain_title(item.issue_title))):
+    if not title.strip():
+        # Nothing printable left (a title of control characters): the forge needs a title.
+        title = str(item.key)
+    elif title != _CONTROL.sub(" ", _BIDI.sub("", plain_title(item.issue_title))):
         # Shortened for the forge: the whole title stays readable in the body.
         parts.insert(0, f"**Title:** {item.issue_title}")
     text = neutralise("\n\n".join(p for p in parts if p))
@@ -372,16 +374,16 @@ def split_body(body: str) -> BodyParts:
     """The managed block as phasesync wrote it, and the text people wrote around it.
 
     The block ends at the first of phasesync's own trailers (key line, file line, end marker)
-    and begins at the last begin line before that trailer; a look-alike marker in text does
-    not count. `head + block + tail == body`, byte for byte. Without a block, the whole body
-    is people's text (`tail`).
+    and begins at the last begin marker before that trailer (the block's own text holds no
+    `<!--`, see `neutralise`); a look-alike marker in people's text does not count.
+    `head + block + tail == body`, byte for byte. Without a block, the whole body is people's
+    text (`tail`).
     """
     trailer = _TRAILER.search(body)
     begin = None
     if trailer is not None:
         for m in _BEGIN_LINE.finditer(body, 0, trailer.start()):
-            begin = m
-            break
+            begin = m  # the last one: the block's own text holds no marker
     if trailer is None or begin is None:
         return BodyParts("", None, body)
     return BodyParts(

@@ -74,6 +74,9 @@ class Harness:
     def set_title(self, n: int, title: str) -> None:
         self.emulator.set_title(n, title)  # type: ignore[attr-defined]
 
+    def set_body(self, n: int, body: str) -> None:
+        self.emulator.set_body(n, body)  # type: ignore[attr-defined]
+
     # --- the forge's state ----------------------------------------------------------------
 
     def issues(self) -> list[IssueView]:
