@@ -46,7 +46,6 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _TITLE_ESCAPE = re.compile(
     r"\\([!-/:-@\[-`{-~])|&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 )
-_CODE_SPAN = re.compile(r"(`+)(?:.|\n)*?(?<!`)\1(?!`)")
 # Forge limits on titles, in characters: GitHub 256, GitLab 255.
 MAX_TITLE_GITHUB = 256
 MAX_TITLE_GITLAB = 255
@@ -55,16 +54,27 @@ MAX_TITLE_GITLAB = 255
 _SOURCE_LINE = re.compile(r"#L\d+\)")
 # Every form of `@name` that GitHub or GitLab turn into a notification: the sign itself, its
 # character references, the full-width and small forms, after a backslash, inside emphasis
-# (`_@a_`, `*@a*`) and link text (`[@a](u)`), and `@org/team`. Not an e-mail address
-# (`a@b.com`: a letter before the sign), a path or a URL (`/@a`, `.@a`).
+# (`_@a_`, `*@a*`) and link text (`[@a](u)`), after any punctuation (`/@a`, `.@a`), and
+# `@org/team`. Not an e-mail address (`a@b.com`: a letter before the sign) nor a URL.
 _AT = r"(?:@|\uff20|\ufe6b|&#0*64;|&#[xX]0*40;|&commat;)"
+_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9][\w.-]*)?"
+# A run of backslashes before the sign is part of the match (an odd run escapes the sign,
+# which still notifies); `@a@b` is one match, so that no `@b` starts a text of its own.
 _MENTION = re.compile(
-    r"(?<![A-Za-z0-9`/.@\\-])\\?"
-    + _AT
-    + r"([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9][\w.-]*)?)"
+    r"(?<!\\)(\\*)(" + _AT + _NAME + r"(?:(?:\\(?:\\\\)*)?" + _AT + _NAME + r")*)"
+)
+_BLANK_LINE = re.compile(r"\n[ \t]*(?:\r?\n|$)")
+# Where a sign is no mention: URLs (GitHub links them), link destinations, autolinks.
+_URL = re.compile(
+    r"(?:https?://|www\.|mailto:)[^\s<>()\[\]`]*|\]\([^)\s]*\)?|<[A-Za-z][\w+.-]*:[^\s<>]*>"
 )
 # Code that `escape_mentions` leaves alone: fenced blocks (``` or ~~~) and code spans.
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(?:.|\n)*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.M)
+# A backtick fence's info string holds no backtick; a fence closes on a run at least as long.
+_FENCE = re.compile(
+    r"^ {0,3}(?:(`{3,})[^`\n]*$(?:.|\n)*?(?:^ {0,3}\1`*[ \t]*$|\Z)"
+    r"|(~{3,})[^\n]*$(?:.|\n)*?(?:^ {0,3}\2~*[ \t]*$|\Z))",
+    re.M,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,25 +172,88 @@ def escape_mentions(text: str) -> str:
     """
     if not any(c in text for c in "@&\uff20\ufe6b"):
         return text
-    return _outside_code(text, lambda part: _MENTION.sub(_code_mention, part))
-
-
-def _code_mention(m: re.Match[str]) -> str:
-    sign = m.group(0)[: -len(m.group(1))].lstrip("\\")
-    shown = sign if sign in ("\uff20", "\ufe6b") else "@"
-    return f"`{shown}{m.group(1)}`"
-
-
-def _outside_code(text: str, fn: Callable[[str], str]) -> str:
-    """`fn` applied to every part of Markdown `text` that is not code."""
+    regions = _code_regions(text)
+    ends = [0, *(e for _, e in regions)]
+    starts = [*(s for s, _ in regions), len(text)]
+    if not any(_mentions(text, e, s) for e, s in zip(ends, starts, strict=True)):
+        return text
     out: list[str] = []
     at = 0
-    for block in _FENCE.finditer(text):
-        out.append(_outside_spans(text[at : block.start()], fn))
-        out.append(block.group(0))
-        at = block.end()
-    out.append(_outside_spans(text[at:], fn))
+    for start, end in regions:
+        out.append(_mentions_in(text, at, start))
+        out.append(text[start:end])
+        at = end
+    out.append(_mentions_in(text, at, len(text)))
     return "".join(out)
+
+
+def _mentions_in(text: str, start: int, end: int) -> str:
+    """`text[start:end]` (not code) with every mention made code."""
+    out: list[str] = []
+    at = start
+    for m, kept in _mentions(text, start, end):
+        out.append(_literal_ticks(text[at : m.start()]))
+        # A code span's backtick just before or after would join the new span's into a
+        # longer run: a zero-width space keeps them apart.
+        before = "\u200b" if not kept and m.start() > 0 and text[m.start() - 1] == "`" else ""
+        after = "\u200b" if m.end() < len(text) and text[m.end()] == "`" else ""
+        shown = html.unescape(re.sub(r"\\+(?=[@&\uff20\ufe6b])", "", m.group(2)))
+        out.append(f"{kept}{before}`{shown}`{after}")
+        at = m.end()
+    out.append(_literal_ticks(text[at:end]))
+    return "".join(out)
+
+
+def _mentions(text: str, start: int, end: int) -> list[tuple[re.Match[str], str]]:
+    """The mentions in `text[start:end]` (but in URLs), each with the backslashes to keep
+    before its code span.
+
+    As GitHub reads them: a sign notifies after a non-word character. A backslash escapes
+    `@` (`x\\@a` reads `x@a`: none) and `&` (`\\&#64;a` is text: none), never `＠`.
+    """
+    found: list[tuple[re.Match[str], str]] = []
+    urls: list[tuple[int, int]] | None = None
+    for m in _MENTION.finditer(text, start, end):
+        run = len(m.group(1))
+        sign = m.group(2)[0]
+        before = text[m.start() - 1] if m.start() > 0 else ""
+        if run % 2 and sign in "@&":
+            if sign == "&":
+                continue  # `\&#64;` is the text `&#64;`
+            kept = m.group(1)[:-1]
+            if not kept and before.isalnum() and before.isascii():
+                continue  # `x\@a` reads `x@a`
+        elif run % 2:
+            kept = m.group(1) + "\\"  # literal backslashes, and the span's tick unescaped
+        else:
+            kept = m.group(1)
+            if not run and before.isalnum() and before.isascii():
+                continue  # an e-mail address, `a@b.com`
+        if urls is None:
+            urls = [u.span() for u in _URL.finditer(text, start, end)]
+        if any(u0 <= m.start() < u1 for u0, u1 in urls):
+            continue
+        found.append((m, kept))
+    return found
+
+
+def _literal_ticks(text: str) -> str:
+    """Backticks outside code are literal; escaped, they stay literal once spans are added."""
+    if "`" not in text:
+        return text
+    return re.sub(r"(?<!\\)((?:\\\\)*)`", lambda m: m.group(1) + "\\`", text)
+
+
+def _code_regions(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the fenced code blocks and code spans of Markdown `text`, in order."""
+    regions: list[tuple[int, int]] = []
+    at = 0
+    for block in _FENCE.finditer(text):
+        regions += [(at + s, at + e) for s, e in _code_spans(text[at : block.start()])]
+        regions.append((block.start(), block.end()))
+        at = block.end()
+    regions += [(at + s, at + e) for s, e in _code_spans(text[at:])]
+    return regions
 
 
 def _outside_spans(text: str, fn: Callable[[str], str]) -> str:
@@ -188,12 +261,38 @@ def _outside_spans(text: str, fn: Callable[[str], str]) -> str:
         return fn(text)
     out: list[str] = []
     at = 0
-    for span in _CODE_SPAN.finditer(text):
-        out.append(fn(text[at : span.start()]))
-        out.append(span.group(0))
-        at = span.end()
+    for start, end in _code_spans(text):
+        out.append(fn(text[at:start]))
+        out.append(text[start:end])
+        at = end
     out.append(fn(text[at:]))
     return "".join(out)
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every code span of inline Markdown `text`, as CommonMark finds them:
+    a backslash-escaped backtick opens none, and a span closes on a run of equal length."""
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+        elif c == "`":
+            run = len(text) - len(text[i:].lstrip("`"))
+            width = run - i
+            # A span never runs past its paragraph (a blank line).
+            blank = _BLANK_LINE.search(text, run)
+            stop = blank.start() if blank else n
+            closing = re.compile(f"(?<!`)`{{{width}}}(?!`)").search(text, run, stop)
+            if closing is None:
+                i = run  # literal backticks
+            else:
+                spans.append((i, closing.end()))
+                i = closing.end()
+        else:
+            i += 1
+    return spans
 
 
 def neutralise(text: str) -> str:
