@@ -42,15 +42,18 @@ def test_an_end_marker_in_a_description_no_longer_grows_the_body(harness: Harnes
 def test_a_key_marker_in_a_description_does_not_take_another_items_issue(
     harness: Harness,
 ) -> None:
-    marker = f"<!-- phasesync:key={SIGN_IN} -->".encode()
-    _edit(harness, RESET_LINE, RESET_LINE + b" " + marker)
+    # Account registration is issue #1, older than Password sign-in's: before, its forged
+    # marker won the lookup, Password sign-in took #1 and its own issue was left a duplicate.
+    harness.config = replace(harness.config, write_links=False)  # identity from markers alone
+    line = b"the address is confirmed by a one-time link."
+    _edit(harness, line, line + f" <!-- phasesync:key={SIGN_IN} -->".encode())
     harness.run("push")
     numbers = {k: e.issue for k, e in harness.lock_items().items()}
     (harness.root / "phasesync.lock").unlink()  # lost: identity comes from the markers
     harness.emulator.reset_log()
     result = harness.run("sync")
     assert result.outcome is not None and result.outcome.error is None
-    assert harness.writes() == 0
+    assert harness.writes() == 0 and len(harness.issues()) == 36
     assert {k: e.issue for k, e in harness.lock_items().items()} == numbers
     assert not [n for n in result.plan.notes if "duplicates" in n.message]
 
