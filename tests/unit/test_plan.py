@@ -421,3 +421,16 @@ def test_edit_document_positions_point_at_the_items() -> None:
     p = plan_for(d, issues, state, cfg=replace(CFG, write_links=False))
     (e,) = p.documents
     assert isinstance(e, EditDocument) and d.data[e.pos.box : e.pos.box + 1] == b" "
+
+
+def test_a_body_over_the_limit_with_people_text_skips_only_its_item() -> None:
+    d = doc(DOC.replace("Users sign out.", "Users sign out now.").replace("password.", "pass."))
+    issues, state = synced(doc())
+    issues[1] = replace(issues[1], body="Above.\n\n" + issues[1].body + "x" * 65_536)
+    p = plan_for(d, issues, state, cfg=replace(CFG, write_links=False))
+    (skipped,) = p.skipped
+    assert (skipped.file, skipped.line) == ("docs/p2.md", 6)
+    assert "people's text on the forge included" in skipped.message
+    assert not p.problems  # nothing blocks the run
+    assert set(updates(p)) == {1}  # sign in is still updated
+    assert SIGN_OUT not in p.entries  # its lock entry stays as it was
