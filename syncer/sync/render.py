@@ -13,6 +13,7 @@ since the last sync" is a comparison of two hashes with the lock's.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import html
@@ -63,6 +64,7 @@ _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9][\w.-]*)?"
 _MENTION = re.compile(
     r"(?<!\\)(\\*)(" + _AT + _NAME + r"(?:(?:\\(?:\\\\)*)?" + _AT + _NAME + r")*)"
 )
+_TICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*(?:\r?\n|$)")
 # Where a sign is no mention: URLs (GitHub links them), link destinations, autolinks.
 _URL = re.compile(
@@ -271,28 +273,36 @@ def _outside_spans(text: str, fn: Callable[[str], str]) -> str:
 
 def _code_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every code span of inline Markdown `text`, as CommonMark finds them:
-    a backslash-escaped backtick opens none, and a span closes on a run of equal length."""
+    a backslash-escaped backtick opens none, a span closes on a run of equal length, and
+    never past its paragraph (a blank line). Linear in practice, whatever the text."""
     spans: list[tuple[int, int]] = []
+    if "`" not in text:
+        return spans
+    blanks = [m.start() for m in _BLANK_LINE.finditer(text)]
     i, n = 0, len(text)
     while i < n:
         c = text[i]
         if c == "\\":
             i += 2
         elif c == "`":
-            run = len(text) - len(text[i:].lstrip("`"))
-            width = run - i
-            # A span never runs past its paragraph (a blank line).
-            blank = _BLANK_LINE.search(text, run)
-            stop = blank.start() if blank else n
-            closing = re.compile(f"(?<!`)`{{{width}}}(?!`)").search(text, run, stop)
+            run = _TICKS.match(text, i)
+            assert run is not None
+            k = bisect.bisect_left(blanks, run.end())
+            stop = blanks[k] if k < len(blanks) else n
+            closing = _closing(run.end() - i).search(text, run.end(), stop)
             if closing is None:
-                i = run  # literal backticks
+                i = run.end()  # literal backticks
             else:
                 spans.append((i, closing.end()))
                 i = closing.end()
         else:
             i += 1
     return spans
+
+
+@functools.lru_cache(maxsize=64)
+def _closing(width: int) -> re.Pattern[str]:
+    return re.compile(f"(?<!`)`{{{width}}}(?!`)")
 
 
 def neutralise(text: str) -> str:
