@@ -38,7 +38,7 @@ def read_document_bytes(path: Path, root: Path | None = None) -> bytes:
         real = path.resolve()
         if root is not None and not real.is_relative_to(Path(root).resolve()):
             raise DocumentError(
-                shown, "is a link to a file outside the repository; not read (not synced)"
+                shown, "is outside the repository (or a link to there); not read (not synced)"
             )
         info = os.stat(real)
         if not stat.S_ISREG(info.st_mode):
