@@ -95,6 +95,7 @@ def validate(
     from syncer.report import documents_json, render_diagnostics_github, render_diagnostics_text
     from syncer.sync.engine import discover
     from syncer.sync.identity import with_shared_link_errors
+    from syncer.sync.render import MAX_TITLE_GITHUB, MAX_TITLE_GITLAB, title_warnings
 
     common = Common(config, None, None, None, json_out, verbose, quiet)
     with _errors(common):
@@ -102,6 +103,8 @@ def validate(
         docs = load_documents(discover(_root(), paths or [], settings.paths), root=_root())
         # Two lines that link one issue (a copied line or document): each is an error.
         docs = with_shared_link_errors(docs)
+        limit = MAX_TITLE_GITLAB if settings.forge == "gitlab" else MAX_TITLE_GITHUB
+        docs = [title_warnings(d, limit) for d in docs]
         out = _out()
         if json_out:
             out.print_json(json.dumps(documents_json(docs)))
@@ -162,7 +165,12 @@ def _engine_config(settings: Any) -> Any:
     from syncer.sync.apply import ApplyOptions
     from syncer.sync.ceiling import ceiling_of
     from syncer.sync.engine import EngineConfig
-    from syncer.sync.render import LabelFamily, RenderConfig
+    from syncer.sync.render import (
+        MAX_TITLE_GITHUB,
+        MAX_TITLE_GITLAB,
+        LabelFamily,
+        RenderConfig,
+    )
 
     labels = settings.labels
     render = RenderConfig(
@@ -172,6 +180,7 @@ def _engine_config(settings: Any) -> Any:
         week_label=LabelFamily(labels.week.name, labels.week.color),
         milestone_title=settings.milestone_title,
         escape_mentions=settings.mentions == "escape",
+        max_title=MAX_TITLE_GITLAB if settings.forge == "gitlab" else MAX_TITLE_GITHUB,
     )
     return EngineConfig(
         render=render,
@@ -284,6 +293,10 @@ def _run(
                 "them, and the forge lists no change: nothing was parsed or planned.",
                 markup=False,
             )
+        skipped = [*plan.skipped, *(result.outcome.problems if result.outcome else ())]
+        for p in skipped:
+            at = f"{p.file}:{p.line}" if p.line else p.file
+            ERR.print(f"{at}: {p.message}; this item was not synced", markup=False)
         if result.outcome is not None:
             if not common.json and not common.quiet:
                 out.print(outcome_text(result.outcome))
@@ -302,6 +315,8 @@ def _run(
                 )
             raise typer.Exit(1)
         if result.broken and any(d.has_errors for d in result.broken):
+            raise typer.Exit(1)
+        if skipped and not (plan_only or dry_run):
             raise typer.Exit(1)
         if detailed_exitcode and not plan.empty:
             raise typer.Exit(2)

@@ -1,5 +1,9 @@
 """Reading documents and writing them back atomically.
 
+Documents are plain files of the repository: only regular files inside the working tree are
+read (a link is followed only when its target is inside it too), never a FIFO or a device,
+and never more than `MAX_DOCUMENT_BYTES`. A read-only document is never written.
+
 A document is only ever replaced whole, by renaming a fully written and synced temporary
 file over it, so a crash leaves either the old or the new bytes, never a mixture. The new
 bytes are only written when the file still holds exactly the bytes phasesync read: an
@@ -21,31 +25,76 @@ from syncer.errors import DocumentError
 _NEW_FILE_MODE = 0o644
 
 
-def read_document_bytes(path: Path) -> bytes:
-    """The file's exact bytes. Raises `DocumentError` when it cannot be read."""
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+
+
+def read_document_bytes(path: Path, root: Path | None = None) -> bytes:
+    """The file's exact bytes. Raises `DocumentError` when it cannot be read, is not a
+    regular file, lies outside `root` (through a link), or is larger than
+    `MAX_DOCUMENT_BYTES`."""
+    path = Path(path)
+    shown = str(path)
     try:
-        return Path(path).read_bytes()
+        real = path.resolve()
+        if root is not None and not real.is_relative_to(Path(root).resolve()):
+            raise DocumentError(
+                shown, "is outside the repository (or a link to there); not read (not synced)"
+            )
+        info = os.stat(real)
+        if not stat.S_ISREG(info.st_mode):
+            raise DocumentError(
+                shown, "is not a regular file (a FIFO, device or folder); not read (not synced)"
+            )
+        # O_NONBLOCK: should the file have become a FIFO since, opening it does not wait.
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise DocumentError(shown, "is not a regular file; not read (not synced)")
+            data = fh.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as exc:
-        raise DocumentError(str(path), f"cannot read: {exc.strerror or exc}") from exc
+        raise DocumentError(shown, f"cannot read: {exc.strerror or exc}") from exc
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise DocumentError(
+            shown,
+            f"is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB, more than a phase "
+            "document can be; not read (not synced)",
+        )
+    return data
+
+
+def read_only(path: Path) -> bool:
+    """Whether the file's mode says it is not to be written: no write bit at all, or (when
+    not running as root, who may write anything) no write permission for this user."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return False
+    if mode & 0o222 == 0:
+        return True
+    return hasattr(os, "geteuid") and os.geteuid() != 0 and not os.access(path, os.W_OK)
 
 
 def write_atomic(path: Path, data: bytes, *, expected: bytes) -> None:
     """Replace `path` with `data`, provided it still holds `expected`.
 
     Raises `DocumentError` (and writes nothing) when the file changed since it was read.
-    The file keeps its permission bits. The check and the rename are not one atomic step:
+    A read-only file (no write bit) is never written: `DocumentError` "read-only; not
+    written". The file keeps its permission bits. The check and the rename are not one atomic step:
     a save landing in between those microseconds is the one case this cannot see.
     """
-    path = Path(path)
+    shown = str(path)
+    path = Path(path).resolve()  # a link inside the tree is written through, not replaced
+    if read_only(path):
+        raise DocumentError(shown, "read-only; not written")
     try:
         current = path.read_bytes()
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError as exc:
-        raise DocumentError(str(path), "was removed since it was read; run again") from exc
+        raise DocumentError(shown, "was removed since it was read; run again") from exc
     except OSError as exc:
-        raise DocumentError(str(path), f"cannot read: {exc.strerror or exc}") from exc
+        raise DocumentError(shown, f"cannot read: {exc.strerror or exc}") from exc
     if current != expected:
-        raise DocumentError(str(path), "changed on disk since it was read; run again")
+        raise DocumentError(shown, "changed on disk since it was read; run again")
     _replace(path, data, mode)
 
 

@@ -6,6 +6,7 @@ are given; nothing below `cli.py` and this module prints.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +28,24 @@ from syncer.model import (
     Task,
 )
 
+# Control characters and bidirectional overrides from documents never reach a terminal or a
+# job summary as they are: `\x1b[31m` in a title is shown as the text `\x1b[31m`.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""`text` with control characters (but tab and newline) and bidirectional overrides
+    shown as escapes (`\x1b`, `\u202e`), so that a document cannot drive a terminal."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(
+        lambda m: (
+            f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100 else f"\\u{ord(m.group(0)):04x}"
+        ),
+        text,
+    )
+
+
 # --- validate: diagnostics ------------------------------------------------------------------
 
 
@@ -44,11 +63,12 @@ def _diagnostics(docs: Iterable[Document], errors_only: bool = False) -> list[Di
 def render_diagnostics_text(docs: Iterable[Document], errors_only: bool = False) -> list[str]:
     """One `file:line:col: error|warning: message [code]` line per diagnostic, by file and line
     (errors alone with `errors_only`)."""
-    return [d.format() for d in _diagnostics(docs, errors_only)]
+    return [printable(d.format()) for d in _diagnostics(docs, errors_only)]
 
 
 def _escape_data(text: str) -> str:
     # GitHub's workflow-command escaping (actions/toolkit, command.ts).
+    text = printable(text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -184,8 +204,9 @@ def print_status(console: Console, docs: Sequence[Document], today: date) -> Non
     for phase in phases:
         s = _status(phase, today)
         due = f", due {phase.due.isoformat()}" if phase.due else ""
-        title = escape(f"Phase {phase.number}: {phase.name}")
-        console.print(f"[bold]{title}[/bold]{due}  [dim]{escape(phase.file)}[/dim]")
+        title = escape(printable(f"Phase {phase.number}: {phase.name}"))
+        shown = escape(printable(phase.file))
+        console.print(f"[bold]{title}[/bold]{due}  [dim]{shown}[/dim]")
         table = Table(show_header=False, box=None, padding=(0, 1))
         _progress_row(table, "requirements", s.requirements_done, len(phase.requirements))
         _progress_row(table, "tasks", s.tasks_done, len(phase.tasks))
@@ -195,13 +216,14 @@ def print_status(console: Console, docs: Sequence[Document], today: date) -> Non
         for m in phase.milestones:
             mark = "[red]missed[/red]" if m in s.missed else ""
             console.print(
-                f"  {m.date.isoformat()}  {escape(m.name)} {mark}".rstrip(), highlight=False
+                f"  {m.date.isoformat()}  {escape(printable(m.name))} {mark}".rstrip(),
+                highlight=False,
             )
         if s.overdue:
             console.print(f"  [red]{len(s.overdue)} open items past the due date:[/red]")
             for item in s.overdue:
-                where = escape(f"{phase.file}:{item.pos.line}")
-                console.print(f"    {where}  {escape(item.title)}", highlight=False)
+                where = escape(printable(f"{phase.file}:{item.pos.line}"))
+                console.print(f"    {where}  {escape(printable(item.title))}", highlight=False)
         console.print()
 
 
@@ -213,7 +235,7 @@ _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"})
 
 def _md(text: str) -> str:
     """Text shown literally in Markdown: emphasis, links, HTML and table pipes escaped."""
-    return text.translate(_MD_SPECIAL)
+    return printable(text).translate(_MD_SPECIAL)
 
 
 def text_bar(done: int, total: int, width: int = _BAR_WIDTH) -> str:
@@ -241,7 +263,7 @@ def status_markdown(docs: Sequence[Document], today: date) -> str:
         out.append(f"### Phase {_md(phase.number)}: {_md(phase.name)}")
         out.append("")
         due = f" · due {phase.due.isoformat()}" if phase.due else ""
-        out.append(f"`{phase.file}`{due}")
+        out.append(f"`{printable(phase.file)}`{due}")
         out.append("")
         out.append("| | done | progress |")
         out.append("| --- | ---: | --- |")
@@ -267,6 +289,6 @@ def status_markdown(docs: Sequence[Document], today: date) -> str:
             out.append(f"**Overdue**: {len(s.overdue)} open item(s) past {phase.due.isoformat()}")
             out.append("")
             for item in s.overdue:
-                out.append(f"- {_md(item.title)} (`{phase.file}:{item.pos.line}`)")
+                out.append(f"- {_md(item.title)} (`{printable(phase.file)}:{item.pos.line}`)")
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

@@ -9,7 +9,9 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
+from syncer.report import printable
 from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
 from syncer.sync.apply import Outcome
 from syncer.sync.ceiling import Ceiling, describe_estimate
@@ -41,7 +43,7 @@ def plan_rows(plan: Plan) -> Iterator[tuple[str, str, str]]:
             c.key,
             f"{c.message} ({where}): document {c.document!r}, forge {c.forge!r}",
         )
-    for p in plan.problems:
+    for p in (*plan.problems, *plan.skipped):
         yield "ERROR", f"{p.file}:{p.line}", p.message
     for n in plan.notes:
         yield "note", n.key, n.message
@@ -105,7 +107,9 @@ def print_plan(
         table.add_column("detail", overflow="fold")
         for verb, what, why in rows:
             style = "red" if verb in ("CONFLICT", "ERROR") else None
-            table.add_row(verb, what, why, style=style)
+            # Text, not markup: a title such as `[bold]x` is shown as written.
+            cells = (Text(printable(verb)), Text(printable(what)), Text(printable(why)))
+            table.add_row(*cells, style=style)
         console.print(table)
     console.print(summary(plan, write_interval, ceiling))
 
@@ -123,7 +127,7 @@ def plan_markdown(plan: Plan, write_interval: float, ceiling: Ceiling | None = N
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return printable(text).replace("|", "\\|").replace("\n", " ")
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
@@ -143,6 +147,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             for c in plan.conflicts
         ],
         "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in plan.problems],
+        "skipped": [{"file": p.file, "line": p.line, "message": p.message} for p in plan.skipped],
     }
 
 
@@ -178,6 +183,7 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
         "linked": o.linked,
         "writes": o.writes,
         "error": o.error.describe() if o.error else None,
+        "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in o.problems],
     }
 
 

@@ -8,10 +8,12 @@ content of a file: whatever is wrong becomes a `Diagnostic`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from syncer.errors import DocumentError
 from syncer.files import read_document_bytes
 from syncer.markdown.blocks import Box, Outline, outline
 from syncer.markdown.fields import parse_title
@@ -24,9 +26,11 @@ __all__ = [
     "Box",
     "find_boxes",
     "load_documents",
+    "order_like",
     "parse_document",
     "parse_documents",
     "read_documents",
+    "read_files",
 ]
 
 _UNPLACED = "a task item whose box cannot be found on its line; phasesync leaves it alone"
@@ -79,14 +83,44 @@ def parse_document(path: str, data: bytes) -> Document:
 def load_documents(paths: Sequence[Path], root: Path | None = None) -> list[Document]:
     """Read and parse `paths` in order; each document's path is shown relative to `root`.
 
-    Raises `DocumentError` for a file that cannot be read.
+    A file that cannot be read (or is not a plain file of the repository) becomes a document
+    with an error, so that it is reported and the others proceed.
     """
-    return parse_documents(read_documents(paths, root))
+    read, refused = read_files(paths, root)
+    return order_like(paths, root, [*parse_documents(read), *refused])
 
 
 def read_documents(paths: Sequence[Path], root: Path | None = None) -> list[tuple[str, bytes]]:
-    """(path as shown, relative to `root`; exact bytes) of each of `paths`, in order."""
-    return [(_display(path, root), read_document_bytes(path)) for path in paths]
+    """(path as shown, relative to `root`; exact bytes) of each of `paths`, in order.
+
+    Raises `DocumentError` for a file that cannot be read."""
+    return [(_display(path, root), read_document_bytes(path, root)) for path in paths]
+
+
+def read_files(
+    paths: Sequence[Path], root: Path | None = None
+) -> tuple[list[tuple[str, bytes]], list[Document]]:
+    """(path as shown, exact bytes) of each of `paths` that can be read, in order, and a
+    document with an `unreadable` error for each of the others (a FIFO, a device, a link to
+    a file outside `root`, a file too large, no permission)."""
+    read: list[tuple[str, bytes]] = []
+    refused: list[Document] = []
+    for path in paths:
+        shown = _display(path, root)
+        try:
+            read.append((shown, read_document_bytes(path, root)))
+        except DocumentError as exc:
+            diag = Diagnostic(shown, 1, 1, Severity.ERROR, "unreadable", exc.message)
+            refused.append(Document(shown, b"", None, (diag,)))
+    return read, refused
+
+
+def order_like(
+    paths: Sequence[Path], root: Path | None, docs: Sequence[Document]
+) -> list[Document]:
+    """`docs` in the order of the `paths` they were read from."""
+    rank = {_display(p, root): i for i, p in enumerate(paths)}
+    return sorted(docs, key=lambda d: rank.get(d.path, len(rank)))
 
 
 def parse_documents(files: Sequence[tuple[str, bytes]]) -> list[Document]:
@@ -117,11 +151,15 @@ def parse_documents(files: Sequence[tuple[str, bytes]]) -> list[Document]:
 
 
 def _display(path: Path, root: Path | None) -> str:
+    """`path` relative to `root`, as the repository names it: a link is shown by its own
+    name, never by its target's (which may be a local path outside the repository)."""
     if root is not None:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            pass
+        for p, r in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))),
+                     (path.resolve(), root.resolve())):  # fmt: skip
+            try:
+                return p.relative_to(r).as_posix()
+            except ValueError:
+                pass
     return path.as_posix()
 
 

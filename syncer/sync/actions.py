@@ -89,7 +89,7 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """Something that would make the forge reject a write; found before any write."""
+    """Something that would make the forge reject a write; found before the write."""
 
     file: str
     line: int
@@ -108,7 +108,10 @@ class Plan:
     documents: tuple[EditDocument, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     notes: tuple[Note, ...] = ()
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = ()  # the whole run is refused: nothing is written
+    # Items left out of this run because the forge would refuse them (a body over its limit);
+    # every other item proceeds.
+    skipped: tuple[Problem, ...] = ()
     # The lock after a complete run: key -> entry, None to forget the key.
     entries: Mapping[str, LockEntry | None] = field(default_factory=dict)
     # new key -> old key, for items whose key changed (a rename that kept its link).

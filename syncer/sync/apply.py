@@ -38,9 +38,9 @@ from syncer.files import write_atomic
 from syncer.forges.base import Forge, IssueChange, IssueSpec, RemoteIssue
 from syncer.markdown.edit import Edit, apply_edits, box_edit, link_edit, title_edit
 from syncer.model import Document
-from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
+from syncer.sync.actions import CreateIssue, EditDocument, Plan, Problem, UpdateIssue
 from syncer.sync.ceiling import Ceiling
-from syncer.sync.compose import final_body, final_labels
+from syncer.sync.compose import body_problem, final_body, final_labels
 from syncer.sync.lock import Lock, LockEntry, LockStore
 from syncer.sync.render import RenderConfig, key_of
 
@@ -101,6 +101,8 @@ class Outcome:
     linked: int = 0
     writes: int = 0
     error: PhasesyncError | None = None
+    # Items left as they are because the forge would refuse them (a body over its limit).
+    problems: list[Problem] = field(default_factory=list)
 
 
 class Applier:
@@ -223,7 +225,9 @@ class Applier:
                     self._create(action)
                 else:
                     self.reporter.step(f"#{action.number} {', '.join(action.reasons)}")
-                    self._update(action)
+                    if not self._update(action):
+                        self.failed.add(action.key)  # reported; the other items proceed
+                        continue
             except PhasesyncError:
                 self.failed.add(action.key)
                 raise
@@ -298,7 +302,8 @@ class Applier:
             return True
         return bool(issue.author) and bool(self.forge.trusted_authors(frozenset({issue.author})))
 
-    def _update(self, action: UpdateIssue) -> None:
+    def _update(self, action: UpdateIssue) -> bool:
+        """Send the update; False (and nothing sent) when the forge would refuse its body."""
         body = labels = None
         if action.rendered is not None:
             remote_body, remote_labels = action.remote_body, action.remote_labels
@@ -310,6 +315,13 @@ class Applier:
                 remote = self.forge.get_issue(action.number)
                 remote_body, remote_labels = remote.body, remote.labels
             body = final_body(action, remote_body)
+            problem = body_problem(body)
+            if problem is not None:
+                entry = self.plan.entries.get(action.key)
+                where = (entry.file, 0) if entry is not None else ("", 0)
+                self.outcome.problems.append(Problem(*where, f"#{action.number}: {problem}"))
+                self.reporter.note(f"#{action.number}: {problem}; left as it is")
+                return False
             labels = final_labels(action, self.render, remote_labels)
         if action.comment and not self._commented_before(action):
             self._write(lambda: self.forge.comment(action.number, action.comment or ""))
@@ -330,6 +342,7 @@ class Applier:
             self.outcome.closed.append(action.number)
         elif action.state == "open":
             self.outcome.reopened.append(action.number)
+        return True
 
     def _commented_before(self, action: UpdateIssue) -> bool:
         """Whether an earlier run posted this comment (a removal's, a duplicate's) and

@@ -53,15 +53,17 @@ from __future__ import annotations
 
 import glob
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from syncer.errors import ConfigError, ForgeError, NotFound, PermissionDenied
 from syncer.forges.base import Forge, Snapshot
-from syncer.markdown.parse import parse_documents, read_documents
+from syncer.markdown.parse import order_like, parse_documents, read_files
 from syncer.model import Document
 from syncer.sync.actions import Direction, Plan, UpdateIssue
 from syncer.sync.apply import Applier, ApplyOptions, Outcome, Reporter
@@ -125,15 +127,19 @@ def discover(root: Path, explicit: Sequence[str], globs: Sequence[str]) -> list[
             path = (root / p) if not Path(p).is_absolute() else Path(p)
             if path.is_dir():
                 found.extend(sorted(path.rglob("*.md")))
-            elif path.is_file():
-                found.append(path)
+            elif path.exists() or path.is_symlink():
+                found.append(path)  # not a regular file, or a link out: reported when read
             else:
                 raise ConfigError(f"no such file or folder: {p}")
     else:
         for pattern in globs:
             found.extend(Path(p) for p in sorted(glob.glob(str(root / pattern), recursive=True)))
-    unique = dict.fromkeys(p.resolve() for p in found)
-    return sorted(unique)
+    # One entry per file (two links to one file are one document), named as the repository
+    # names it: a link keeps its own path, so that its target's is never shown.
+    unique: dict[Path, Path] = {}
+    for f in found:
+        unique.setdefault(f.resolve(), Path(os.path.abspath(f)))
+    return sorted(unique.values())
 
 
 def plan_config(
@@ -142,7 +148,7 @@ def plan_config(
     base = forge.issue_url(1).rsplit("/issues/", 1)[0]
 
     def source_url(file: str, line: int) -> str:
-        return f"{base}/blob/HEAD/{file}#L{line}"
+        return f"{base}/blob/HEAD/{quote(file)}#L{line}"
 
     return PlanConfig(
         render=cfg.render,
@@ -193,12 +199,14 @@ def _run_locked(
     reporter: Reporter | None,
 ) -> RunResult:
     # Read under the run lock: a second run must not plan from bytes the first rewrites.
-    read = read_documents(files, root)
+    # A file that is not a plain document of the repository is reported, never read.
+    read, refused = read_files(files, root)
     lock = store.load()
     state = lock.state(forge.identity)
     since = _since(state, cfg, req)
     # Which inputs this run has, when it may take or record the settled shortcut.
-    inputs = _inputs(read, cfg, forge, state) if _memo_applies(req, store, since) else None
+    memo = _memo_applies(req, store, since) and not refused
+    inputs = _inputs(read, cfg, forge, state) if memo else None
     snapshot = forge.snapshot(since)
     if (
         inputs is not None
@@ -208,7 +216,7 @@ def _run_locked(
     ):
         plan = Plan(req.direction, managed=len(state.items))
         return RunResult((), plan, snapshot, None if req.dry_run else Outcome(), settled=True)
-    docs = tuple(parse_documents(read))
+    docs = tuple(order_like(files, root, [*parse_documents(read), *refused]))
     scope = frozenset(d.path for d in docs) if req.paths else None
     pcfg = plan_config(cfg, forge, req, scope)
     pcfg = replace(pcfg, trusted_authors=_vouched(forge, snapshot, state, req.adopt))

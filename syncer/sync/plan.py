@@ -32,7 +32,7 @@ from syncer.sync.actions import (
     Problem,
     UpdateIssue,
 )
-from syncer.sync.compose import removal_marker
+from syncer.sync.compose import body_problem, compose_final, removal_marker
 from syncer.sync.identity import (
     duplicate_comment,
     duplicate_marker,
@@ -46,6 +46,7 @@ from syncer.sync.milestone_plan import plan_milestones
 from syncer.sync.render import (
     RenderConfig,
     Rendered,
+    escape_title,
     file_of,
     key_of,
     milestone_title,
@@ -54,7 +55,6 @@ from syncer.sync.render import (
 )
 
 MAX_LABEL = 50
-MAX_BODY = 65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +113,7 @@ class _Planner:
         self.conflicts: list[Conflict] = []
         self.notes: list[Note] = []
         self.problems: list[Problem] = []
+        self.skipped: list[Problem] = []
         self.entries: dict[str, LockEntry | None] = {}
         self.renamed: dict[str, str] = {}
         self.needs_full = False
@@ -309,6 +310,8 @@ class _Planner:
     def _plan_create(self, phase: Phase, item: Item, key: str, rendered: Rendered) -> None:
         if self.direction == "pull":
             return  # pull never writes to the forge; push or sync will create it
+        if self._too_long(item, rendered.block):
+            return
         self._want_labels(rendered.labels)
         self.issues.append(
             CreateIssue(
@@ -363,8 +366,9 @@ class _Planner:
                 )
                 return  # the item is left untouched; the rest of the run proceeds
             if self.cfg.prefer == "forge":
-                # The forge's title goes into the document line, and so into the key.
-                retitle = remote.title
+                # The forge's title goes into the document line as text, never as markup,
+                # and so into the key.
+                retitle = escape_title(remote.title)
                 item = _retitled(item, retitle)
                 rendered = render_item(self.cfg.render, phase, item, self.cfg.source_url)
                 reasons.append("title taken from the forge (--prefer forge)")
@@ -381,6 +385,9 @@ class _Planner:
             # Changed on the forge only (or no base): the document owns content; restore it.
             reasons.append("restored: edited on the forge" if entry else "brought in line")
             send_content = push
+
+        if send_content and self._too_long(item, self._body(rendered, remote, entry)):
+            return  # the item is left as it is; the rest of the run proceeds
 
         # --- done state: three-way against the lock ---
         doc, forge = item.checked, remote.closed
@@ -502,15 +509,22 @@ class _Planner:
                         f"label {label!r} is {len(label)} characters; the forge allows {MAX_LABEL}",
                     )
                 )
-        if len(rendered.block) > MAX_BODY:
-            self.problems.append(
-                Problem(
-                    item.pos.file,
-                    item.pos.line,
-                    f"the issue body would be {len(rendered.block)} characters; the forge "
-                    f"allows {MAX_BODY}",
-                )
-            )
+
+    @staticmethod
+    def _body(rendered: Rendered, remote: _Remote, entry: LockEntry | None) -> str | None:
+        """The whole body an update would send, when the plan can know it."""
+        if remote.body is not None:
+            return compose_final(rendered.block, remote.body)
+        if entry is not None and not entry.extra:
+            return rendered.block  # all phasesync's, as the lock knows it
+        return None  # apply reads the issue, composes the body and checks it there
+
+    def _too_long(self, item: Item, body: str | None) -> bool:
+        """Whether the forge would refuse `body`; then the item is reported and left out."""
+        problem = body_problem(body) if body is not None else None
+        if problem is not None:
+            self.skipped.append(Problem(item.pos.file, item.pos.line, problem))
+        return problem is not None
 
     # --- removal --------------------------------------------------------------------------
 
@@ -637,6 +651,7 @@ def make_plan(
         conflicts=tuple(planner.conflicts),
         notes=tuple(planner.notes),
         problems=tuple(planner.problems),
+        skipped=tuple(planner.skipped),
         entries=planner.entries,
         renamed=planner.renamed,
         managed=len(base.items),

@@ -90,6 +90,9 @@ class Harness:
         else:
             self.emulator.add_member(login, 30)  # type: ignore[attr-defined]
 
+    def set_body(self, n: int, body: str) -> None:
+        self.emulator.set_body(n, body)  # type: ignore[attr-defined]
+
     # --- the forge's state ----------------------------------------------------------------
 
     def issues(self) -> list[IssueView]:

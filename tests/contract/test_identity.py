@@ -24,7 +24,8 @@ REGISTRATION = "phase-2/functional/account-registration"  # ticked in the docume
 
 def forged_body(key: str) -> str:
     """What a stranger who read the repository writes to claim an item."""
-    return f"{BEGIN}\nmine now\n<!-- phasesync:key={key} -->\n{END}\n"
+    trailer = f"<!-- phasesync:key={key} -->\n<!-- phasesync:file=docs/phases/{P2} -->"
+    return f"{BEGIN}\nmine now\n{trailer}\n{END}\n"
 
 
 # --- 1. nobody else can claim an item ------------------------------------------------------

@@ -139,6 +139,20 @@ def test_body_of_exactly_65536_characters_is_accepted(emu: GitHubEmulator) -> No
     assert reply.status_code == 201
 
 
+def test_titles_over_256_characters_are_refused_on_create_and_edit(emu: GitHubEmulator) -> None:
+    ok = requests.post(f"{REPO}/issues", json={"title": "é" * 256}, headers=AUTH)
+    assert ok.status_code == 201
+    for reply in (
+        requests.post(f"{REPO}/issues", json={"title": "x" * 257}, headers=AUTH),
+        requests.patch(f"{REPO}/issues/1", json={"title": "x" * 257}, headers=AUTH),
+    ):
+        assert reply.status_code == 422
+        (detail,) = reply.json()["errors"]
+        assert detail["field"] == "title"
+        assert detail["message"] == "title is too long (maximum is 256 characters)"
+    assert get("/issues/1").json()["title"] == "é" * 256
+
+
 def test_duplicate_label_and_milestone_already_exist(emu: GitHubEmulator) -> None:
     for path, body in (("/labels", {"name": "Phase:2"}), ("/milestones", {"title": "P2"})):
         assert requests.post(f"{REPO}{path}", json=body, headers=AUTH).status_code == 201

@@ -191,6 +191,21 @@ def test_issue_create_update_close_reopen(emu: GitLabEmulator, http: object) -> 
     assert missing.value.response_code == 400
 
 
+def test_titles_over_255_characters_are_refused_on_create_and_update(
+    emu: GitLabEmulator, http: object
+) -> None:
+    project = client().projects.get(PATH, lazy=True)
+    assert project.issues.create({"title": "é" * 255}).iid == 1
+    headers = {"PRIVATE-TOKEN": "tok"}
+    for reply in (
+        requests.post(ISSUES, json={"title": "x" * 256}, headers=headers, timeout=5),
+        requests.put(f"{ISSUES}/1", json={"title": "x" * 256}, headers=headers, timeout=5),
+    ):
+        assert reply.status_code == 400
+        assert reply.json() == {"message": {"title": ["is too long (maximum is 255 characters)"]}}
+    assert project.issues.get(1).title == "é" * 255
+
+
 def test_issue_listing_filters(emu: GitLabEmulator, http: object) -> None:
     emu.set_time(datetime(2026, 3, 1, tzinfo=UTC))
     old = emu.add_issue("old")

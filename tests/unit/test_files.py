@@ -94,3 +94,55 @@ def test_atomic_write_text_creates_and_replaces(tmp_path: Path) -> None:
     assert path.read_bytes() == "ü\n".encode()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert listing(tmp_path) == ["phasesync.lock"]
+
+
+def test_read_document_bytes_refuses_what_is_not_a_plain_file_of_the_tree(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    outside = tmp_path / "outside.md"
+    outside.write_bytes(b"# x")
+    (root / "out.md").symlink_to(outside)
+    (root / "in.md").write_bytes(b"# in")
+    (root / "link.md").symlink_to(root / "in.md")
+    (root / "folder.md").mkdir()
+    cases = {"out.md": "outside the repository", "folder.md": "not a regular file"}
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(root / "pipe.md")
+        cases["pipe.md"] = "not a regular file"
+    for name, message in cases.items():
+        with pytest.raises(DocumentError) as err:
+            read_document_bytes(root / name, root)
+        assert message in err.value.message, name
+    assert read_document_bytes(root / "link.md", root) == b"# in"
+    assert read_document_bytes(root / "out.md") == b"# x"  # no root: no tree to stay in
+
+
+def test_read_document_bytes_caps_the_size(tmp_path: Path) -> None:
+    from syncer.files import MAX_DOCUMENT_BYTES
+
+    path = tmp_path / "big.md"
+    path.write_bytes(b"x" * MAX_DOCUMENT_BYTES)
+    assert len(read_document_bytes(path, tmp_path)) == MAX_DOCUMENT_BYTES
+    path.write_bytes(b"x" * (MAX_DOCUMENT_BYTES + 1))
+    with pytest.raises(DocumentError, match="larger than 5 MB"):
+        read_document_bytes(path, tmp_path)
+
+
+def test_write_atomic_never_writes_a_read_only_file(tmp_path: Path) -> None:
+    path = tmp_path / "d.md"
+    path.write_bytes(b"old")
+    os.chmod(path, 0o444)
+    with pytest.raises(DocumentError, match="read-only; not written"):
+        write_atomic(path, b"new", expected=b"old")
+    assert path.read_bytes() == b"old" and listing(tmp_path) == ["d.md"]
+
+
+def test_write_atomic_writes_through_a_link_and_keeps_it(tmp_path: Path) -> None:
+    real = tmp_path / "real.md"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    write_atomic(link, b"new", expected=b"old")
+    assert link.is_symlink() and real.read_bytes() == b"new"

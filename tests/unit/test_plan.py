@@ -471,3 +471,16 @@ def test_validate_names_both_lines_that_link_one_issue() -> None:
     assert "#1" in message and "docs/p2.md:" in message and "remove the copied link" in message
     assert all(doc.has_errors for doc in out)
     assert not with_shared_link_errors([a])[0].has_errors
+
+
+def test_a_body_over_the_limit_with_people_text_skips_only_its_item() -> None:
+    d = doc(DOC.replace("Users sign out.", "Users sign out now.").replace("password.", "pass."))
+    issues, state = synced(doc())
+    issues[1] = replace(issues[1], body="Above.\n\n" + issues[1].body + "x" * 65_536)
+    p = plan_for(d, issues, state, cfg=replace(CFG, write_links=False))
+    (skipped,) = p.skipped
+    assert (skipped.file, skipped.line) == ("docs/p2.md", 6)
+    assert "people's text on the forge included" in skipped.message
+    assert not p.problems  # nothing blocks the run
+    assert set(updates(p)) == {1}  # sign in is still updated
+    assert SIGN_OUT not in p.entries  # its lock entry stays as it was

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 MAX_BODY = 65536
+MAX_TITLE = 256  # characters, as GitHub counts them
 MAX_LABEL_NAME = 50
 MAX_LABEL_DESCRIPTION = 100
 HEX_COLOR = re.compile(r"[0-9a-fA-F]{6}")
@@ -139,6 +140,12 @@ def _check_body(resource: str, body: Any) -> str | None:
     return body
 
 
+def _check_title(title: str) -> None:
+    if len(title) > MAX_TITLE:
+        message = f"title is too long (maximum is {MAX_TITLE} characters)"
+        raise Answer(422, validation_failed("Issue", "custom", "title", message=message))
+
+
 def _label_ids(ctx: Context, names: Any) -> list[int]:
     if not isinstance(names, list):
         raise Answer(422, validation_failed("Issue", "invalid", "labels"))
@@ -228,6 +235,7 @@ def create_issue(ctx: Context) -> Reply:
         title = str(title)
     if not isinstance(title, str) or not title.strip():
         raise Answer(422, validation_failed("Issue", "missing_field", "title"))
+    _check_title(title)
     body = _check_body("Issue", data.get("body"))
     milestone = _milestone_number(ctx, data.get("milestone"))
     label_ids = _label_ids(ctx, data.get("labels", []))
@@ -252,6 +260,7 @@ def edit_issue(ctx: Context, number: str) -> Reply:
     title = data.get("title", issue.title)
     if not isinstance(title, str) or not title.strip():
         raise Answer(422, validation_failed("Issue", "missing_field", "title"))
+    _check_title(title)
     body = _check_body("Issue", data.get("body"))
     state = data.get("state", issue.state)
     if state not in ("open", "closed"):

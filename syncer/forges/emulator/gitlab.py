@@ -161,6 +161,12 @@ class GitLabEmulator(EmulatorBase):
             issue = self.store.issue(self.project(project), iid)
             issue.title, issue.updated_at = title, self.now()
 
+    def set_body(self, iid: int, body: str, project: str | int | None = None) -> None:
+        """A person edits the issue's description on the forge."""
+        with self.lock:
+            issue = self.store.issue(self.project(project), iid)
+            issue.description, issue.updated_at = body, self.now()
+
     def issue(self, iid: int, project: str | int | None = None) -> GLIssue:
         with self.lock:
             return copy.deepcopy(self.store.issue(self.project(project), iid))

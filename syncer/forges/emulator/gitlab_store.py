@@ -40,6 +40,14 @@ def error(status: int, text: str) -> ApiError:
     return ApiError(status, {"error": text})
 
 
+MAX_TITLE = 255  # Issuable's `validates :title, length: { maximum: 255 }`
+
+
+def _check_title(title: str) -> None:
+    if len(title) > MAX_TITLE:
+        raise message(400, {"title": [f"is too long (maximum is {MAX_TITLE} characters)"]})
+
+
 def message(status: int, text: Any) -> ApiError:
     """GitLab's own helpers (`not_found!`, `forbidden!`, `conflict!`) answer `{"message": ...}`."""
     return ApiError(status, {"message": text})
@@ -193,6 +201,7 @@ class GitLabStore:
         title = str(params.get("title") or "").strip()
         if not title:
             raise error(400, "title is missing")
+        _check_title(title)
         return self.new_issue(
             project,
             title,
@@ -211,6 +220,7 @@ class GitLabStore:
         if "title" in params:
             if not str(params["title"] or "").strip():
                 raise error(400, "title is empty")
+            _check_title(str(params["title"]).strip())
             issue.title = str(params["title"])
         if "description" in params:
             issue.description = params["description"]
