@@ -24,6 +24,10 @@ the server's own headers (any method: a refused request did nothing); 5xx and lo
 connections are retried for GET and PATCH only. A POST that may have been applied surfaces
 as `TransientError` at once: re-sending it could create a second issue.
 
+The token goes only to the server of `base_url`: `github_session.guard` refuses a request
+to any other host (a page link, an object's URL) and any redirect but a 301 on that server
+to something other than an issue (a transferred issue's 301 is "gone").
+
 Errors are built from the status and the server's message only; the token is never in them
 (PyGithub's exceptions carry the response headers, and are not chained: `from None`).
 """
@@ -76,6 +80,7 @@ from syncer.forges.github_records import (
     remote_label,
     remote_milestone,
 )
+from syncer.forges.github_session import guard
 from syncer.forges.retry import (
     Retrier,
     Sleep,
@@ -140,6 +145,7 @@ class GitHubForge:
         )
         self._errors = ErrorPolicy(self.repo, self._token, self._retrier)
         self._requester: Requester = self._gh.requester
+        guard(self._requester, self.api_url)  # the token goes to this server only
         self._repo = self._gh.get_repo(self.repo)  # lazy: no request
 
     def __repr__(self) -> str:

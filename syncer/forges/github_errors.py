@@ -22,6 +22,7 @@ from syncer.errors import (
     TransientError,
     ValidationFailed,
 )
+from syncer.forges.github_session import Refused
 from syncer.forges.retry import Decide, Fail, Retrier, Wait, backoff, retry_after, server_date
 
 FORGE = "github"
@@ -118,6 +119,8 @@ class ErrorPolicy:
         def fail(exc: Exception) -> PhasesyncError | None:
             if isinstance(exc, GithubException):
                 return self.http_error(op, exc, subject)
+            if isinstance(exc, Refused):
+                return self.refused(op, exc)
             if isinstance(exc, LOST):
                 what = "timed out" if isinstance(exc, requests.Timeout) else "connection lost"
                 message = f"{what}; the request may or may not have taken effect"
@@ -147,6 +150,29 @@ class ErrorPolicy:
             message = f"{message}; the request may or may not have taken effect"
             return TransientError(FORGE, op, message, status)
         return ForgeError(FORGE, op, message, status)
+
+    def refused(self, op: str, exc: Refused) -> ForgeError:
+        if exc.moved_issue is not None:
+            # GitHub's answer for an issue transferred to another repository: for this
+            # repository it is gone, as a deleted one is (the engine plans it anew).
+            return NotFound(
+                FORGE,
+                op,
+                f"issue #{exc.moved_issue} was moved out of repository {self.repo} "
+                f"(transferred; redirected to {exc.target})",
+                exc.status,
+            )
+        if exc.status is None:
+            message = (
+                f"the answer pointed to {exc.target}; not requested, so that the token goes "
+                f"to no other server than {exc.source}"
+            )
+        else:
+            message = (
+                f"{exc.source} redirected to {exc.target}; not followed, so that the token "
+                "goes to no other server. Set base_url to the server's own API address"
+            )
+        return ForgeError(FORGE, op, message, exc.status)
 
     def scrub(self, text: str) -> str:
         """Belt and braces: a server that echoes the token must not put it in our errors."""

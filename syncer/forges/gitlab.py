@@ -24,6 +24,10 @@ the wait exceeds `max_wait` (`RateLimited`); a 5xx or a lost connection is retri
 backoff for GET and PUT only; on POST it surfaces at once as `TransientError`, so that the
 apply layer looks for the issue by its key marker before it creates it again.
 
+Redirects: requests would follow a 301/302/307/308 to any host with python-gitlab's
+`PRIVATE-TOKEN` header (it strips only `Authorization`). `Session` follows a redirect only
+on the same scheme, host and port (or from http up to https); any other is an error.
+
 Errors carry the status and GitLab's message only; the token is never in them, nor in the
 python-gitlab exceptions chained under them (`_scrub`), nor in `repr()`.
 """
@@ -70,7 +74,7 @@ from syncer.forges.gitlab_records import (
     label_record,
     milestone_record,
 )
-from syncer.forges.gitlab_session import LOST, Refused, Session
+from syncer.forges.gitlab_session import LOST, Redirected, Refused, Session
 from syncer.forges.retry import (
     Retrier,
     Sleep,
@@ -357,6 +361,14 @@ class GitLabForge:
         self._session.operation = operation
         try:
             yield
+        except Redirected as exc:
+            raise ForgeError(
+                FORGE,
+                operation,
+                f"{exc.source} redirected to {exc.target}; not followed, so that the token "
+                f"goes to no other server. Set base_url to the GitLab instance's own address",
+                exc.status,
+            ) from None
         except Refused as exc:  # a 429 or 5xx left after the retries
             response = exc.response
             raise self._http_error(operation, response.status_code, error_body(response)) from None
