@@ -178,14 +178,17 @@ class GitLabForge:
                     include_ancestors="true",
                 )
             )
-        issues, server_time = self._issues(since)
-        return Snapshot(labels, milestones, issues, server_time, since)
+        issues, moved, server_time = self._issues(since)
+        return Snapshot(labels, milestones, issues, server_time, since, moved)
 
     def list_issues(self, since: datetime | None = None) -> tuple[RemoteIssue, ...]:
         return self._issues(since)[0]
 
-    def _issues(self, since: datetime | None) -> tuple[tuple[RemoteIssue, ...], datetime]:
-        """The issues and the server's clock when their listing began."""
+    def _issues(
+        self, since: datetime | None
+    ) -> tuple[tuple[RemoteIssue, ...], frozenset[int], datetime]:
+        """The issues, those moved to another project, and the server's clock when their
+        listing began."""
         query: dict[str, Any] = {
             "scope": "all",
             "state": "all",
@@ -204,10 +207,17 @@ class GitLabForge:
             listing = self._project.issues.list(iterator=True, **query)
             server_time = self._session.last_date or datetime.now(UTC)
             seen: dict[int, RemoteIssue] = {}
+            moved: set[int] = set()
             for item in listing:
                 issue = issue_record(item.attributes)
+                if item.attributes.get("moved_to_id"):
+                    # Moved to another project: closed here and still listed, but no longer
+                    # this project's issue. Gone, as a transferred one is on GitHub, so that
+                    # its item gets a new issue rather than a ticked box.
+                    moved.add(issue.number)
+                    continue
                 seen.setdefault(issue.number, issue)
-        return tuple(seen.values()), server_time
+        return tuple(seen.values()), frozenset(moved), server_time
 
     def get_issue(self, number: int) -> RemoteIssue:
         with self._guard(f"read issue #{number}"):

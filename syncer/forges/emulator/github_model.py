@@ -165,6 +165,9 @@ class Repo:
     labels: dict[int, Label] = field(default_factory=dict)
     milestones: dict[int, Milestone] = field(default_factory=dict)
     issues: dict[int, Issue] = field(default_factory=dict)
+    # Issues no longer here: number -> the API path it moved to (transferred), or None
+    # (deleted). GitHub never gives their numbers to new issues.
+    gone: dict[int, str | None] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:
@@ -176,7 +179,7 @@ class Repo:
 
     def next_issue_number(self) -> int:
         # Issues and pull requests share one number sequence.
-        return max(self.issues, default=0) + 1
+        return max((*self.issues, *self.gone), default=0) + 1
 
     # --- JSON -----------------------------------------------------------------------------
 

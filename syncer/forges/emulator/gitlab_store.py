@@ -115,7 +115,7 @@ class GitLabStore:
         milestone_id: int | None,
     ) -> GLIssue:
         now = self.now()
-        iid = max(project.issues, default=0) + 1
+        iid = max((*project.issues, *project.deleted), default=0) + 1
         issue = GLIssue(self.new_id("issue"), iid, title, description, "opened", [], None, now, now)
         issue.labels = self.ensure_labels(project, labels)
         visible = self.visible_milestones(project)
