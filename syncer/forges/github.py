@@ -55,6 +55,7 @@ from syncer.errors import (
     NotFound,
     PermissionDenied,
 )
+from syncer.forges import answers
 from syncer.forges.base import (
     Access,
     IssueChange,
@@ -99,6 +100,7 @@ NO_RETRY = Retry(
 
 T = TypeVar("T")
 G = TypeVar("G", bound=GithubObject)
+R = TypeVar("R")
 
 
 def _hosts(base_url: str | None) -> tuple[str, str]:
@@ -165,14 +167,19 @@ class GitHubForge:
     # --- reading --------------------------------------------------------------------------
 
     def snapshot(self, since: datetime | None = None) -> Snapshot:
-        labels, _ = self._list(Label, "labels", {}, "list labels", label_defaults)
+        labels, _ = self._list(Label, "labels", {}, "list labels", label_defaults, remote_label)
         milestones, _ = self._list(
-            Milestone, "milestones", {"state": "all"}, "list milestones", milestone_defaults
+            Milestone,
+            "milestones",
+            {"state": "all"},
+            "list milestones",
+            milestone_defaults,
+            remote_milestone,
         )
         issues, server_time = self._issues(since)
         return Snapshot(
-            labels=tuple(remote_label(x) for x in labels),
-            milestones=tuple(remote_milestone(m) for m in milestones),
+            labels=tuple(labels),
+            milestones=tuple(milestones),
             issues=issues,
             server_time=server_time,
             since=since,
@@ -183,8 +190,9 @@ class GitHubForge:
 
     def get_issue(self, number: int) -> RemoteIssue:
         op = f"read issue #{number}"
-        issue = self._run(op, lambda: self._repo.get_issue(number).complete(), subject=number)
-        return remote_issue(issue)
+        return self._run(
+            op, lambda: remote_issue(self._repo.get_issue(number).complete()), subject=number
+        )
 
     def _issues(self, since: datetime | None) -> tuple[tuple[RemoteIssue, ...], datetime]:
         # Oldest first: an issue created while we page lands on the last page instead of
@@ -192,11 +200,15 @@ class GitHubForge:
         params: dict[str, Any] = {"state": "all", "sort": "created", "direction": "asc"}
         if since is not None:
             params["since"] = as_utc(since).strftime("%Y-%m-%dT%H:%M:%SZ")
-        issues, headers = self._list(Issue, "issues", params, "list issues", issue_defaults)
+
+        def record(issue: Issue) -> RemoteIssue | None:
+            return remote_issue(issue) if issue.pull_request is None else None  # a PR
+
+        issues, headers = self._list(Issue, "issues", params, "list issues", issue_defaults, record)
         seen: dict[int, RemoteIssue] = {}
         for issue in issues:
-            if issue.pull_request is None:  # pull requests share the listing
-                seen[issue.number] = remote_issue(issue)
+            if issue is not None:  # pull requests share the listing
+                seen[issue.number] = issue
         return tuple(seen.values()), server_date(headers) or self._retrier.clock()
 
     def _list(
@@ -206,17 +218,22 @@ class GitHubForge:
         params: dict[str, Any],
         op: str,
         defaults: Callable[[dict[str, Any]], dict[str, Any]],
-    ) -> tuple[list[G], dict[str, Any]]:
-        """Every element of one paginated listing, and the headers of its first page.
+        record: Callable[[G], R],
+    ) -> tuple[list[R], dict[str, Any]]:
+        """Every element of one paginated listing as `record` makes it, and the headers of
+        its first page.
 
         A failed page is retried alone: re-iterating a `PaginatedList` replays the pages
         already fetched from memory and asks again for the one that failed.
         """
         url = f"{self._repo.url}/{path}"
         query = {**params, "per_page": PER_PAGE}
-        headers, data = self._run(
-            op, lambda: self._requester.requestJsonAndCheck("GET", url, parameters=query)
-        )
+
+        def first() -> tuple[dict[str, Any], Any]:
+            headers, data = self._requester.requestJsonAndCheck("GET", url, parameters=query)
+            return headers, answers.listing(data, f"the answer to GET {path}")
+
+        headers, data = self._run(op, first)
         pages: PaginatedList[G] = PaginatedList(
             cls,
             self._requester,
@@ -226,12 +243,12 @@ class GitHubForge:
             firstHeaders=headers,
             attributesTransformer=defaults,
         )
-        items: list[G] = []
+        items: list[R] = []
 
         def more() -> None:
             for index, item in enumerate(pages):
                 if index >= len(items):
-                    items.append(item)
+                    items.append(record(item))
 
         self._run(op, more)
         return items, headers
@@ -240,12 +257,11 @@ class GitHubForge:
 
     def create_label(self, spec: LabelSpec) -> RemoteLabel:
         color = spec.color.removeprefix("#").lower()
-        label = self._run(
+        return self._run(
             f"create label {spec.name!r}",
-            lambda: self._repo.create_label(spec.name, color, spec.description),
+            lambda: remote_label(self._repo.create_label(spec.name, color, spec.description)),
             idempotent=False,
         )
-        return remote_label(label)
 
     def create_milestone(self, spec: MilestoneSpec) -> RemoteMilestone:
         # GitHub milestones have no start date: `spec.start` stays in the document.
@@ -257,7 +273,7 @@ class GitHubForge:
             )
 
         op = f"create milestone {spec.title!r}"
-        return remote_milestone(self._run(op, create, idempotent=False))
+        return self._run(op, lambda: remote_milestone(create()), idempotent=False)
 
     def update_milestone(self, milestone_id: int, spec: MilestoneSpec) -> RemoteMilestone:
         # Not `Milestone.edit()`: it sends `due_on` as a bare date, which GitHub reads as
@@ -269,12 +285,13 @@ class GitHubForge:
         }
         url = f"{self._repo.url}/milestones/{milestone_id}"
 
-        def patch() -> Milestone:
+        def patch() -> RemoteMilestone:
             headers, data = self._requester.requestJsonAndCheck("PATCH", url, input=payload)
-            return Milestone(self._requester, headers, data, completed=True)
+            data = dict(answers.mapping(data, f"the answer to PATCH milestones/{milestone_id}"))
+            return remote_milestone(Milestone(self._requester, headers, data, completed=True))
 
         op = f"update milestone {spec.title!r}"
-        return remote_milestone(self._run(op, patch, subject=f"milestone {milestone_id}"))
+        return self._run(op, patch, subject=f"milestone {milestone_id}")
 
     def create_issue(self, spec: IssueSpec) -> RemoteIssue:
         def create() -> Issue:
@@ -288,13 +305,13 @@ class GitHubForge:
             )
 
         op = f"create issue {spec.title!r}"
-        return remote_issue(self._run(op, create, idempotent=False))
+        return self._run(op, lambda: remote_issue(create()), idempotent=False)
 
     def update_issue(self, number: int, change: IssueChange) -> RemoteIssue:
         if change.empty:
             return self.get_issue(number)
 
-        def edit() -> Issue:
+        def edit() -> RemoteIssue:
             issue = self._repo.get_issue(number)  # lazy: no request
             issue.edit(
                 title=change.title if change.title is not None else NotSet,
@@ -308,10 +325,10 @@ class GitHubForge:
                 state=change.state if change.state is not None else NotSet,
                 state_reason=change.state_reason if change.state_reason is not None else NotSet,
             )
-            return issue
+            return remote_issue(issue)
 
         # A PATCH sets absolute values: sending it twice does no harm, so it is retried.
-        return remote_issue(self._run(f"update issue #{number}", edit, subject=number))
+        return self._run(f"update issue #{number}", edit, subject=number)
 
     def comment(self, number: int, body: str) -> None:
         self._run(
@@ -322,14 +339,15 @@ class GitHubForge:
         )
 
     def has_comment(self, number: int, marker: str) -> bool:
-        comments, _ = self._list(
+        bodies, _ = self._list(
             IssueComment,
             f"issues/{number}/comments",
             {},
             f"list comments of issue #{number}",
             comment_defaults,
+            lambda c: c.body or "",
         )
-        return any(marker in (c.body or "") for c in comments)
+        return any(marker in body for body in bodies)
 
     # --- what the token may do (`phasesync doctor`) ----------------------------------------
 
@@ -345,7 +363,7 @@ class GitHubForge:
             )
         except PermissionDenied:
             return "an Actions or GitHub App token"
-        return str(data.get("login") or "?")
+        return str(data.get("login") or "?") if isinstance(data, dict) else "?"
 
     def access(self) -> Access:
         """The repository's `permissions` for this token (GET /repos/{owner}/{name}).
@@ -362,7 +380,7 @@ class GitHubForge:
         if "x-oauth-scopes" in lower:
             scopes = tuple(s.strip() for s in lower["x-oauth-scopes"].split(",") if s.strip())
         scoped = scopes is None or bool({"repo", "public_repo"} & set(scopes))
-        perms = data.get("permissions")
+        perms = data.get("permissions") if isinstance(data, dict) else None
         if not isinstance(perms, dict):
             return Access("not reported", scoped, scoped, scoped, scopes, known=False)
         role = next(
@@ -384,8 +402,10 @@ class GitHubForge:
             )
         except NotFound:
             return None
+        if not isinstance(data, dict):
+            return None
         core = (data.get("resources") or {}).get("core") or data.get("rate") or {}
-        if "remaining" not in core:
+        if not isinstance(core, dict) or "remaining" not in core:
             return None
         reset = core.get("reset")
         return RateBudget(
@@ -405,4 +425,5 @@ class GitHubForge:
         subject: int | str | None = None,
     ) -> T:
         policy = self._errors
-        return self._retrier.run(op, call, policy.decide(op, idempotent), policy.fail(op, subject))
+        fail = policy.fail(op, subject, post=not idempotent)
+        return self._retrier.run(op, call, policy.decide(op, idempotent), fail)

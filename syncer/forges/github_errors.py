@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import requests
 import urllib3.exceptions
-from github import GithubException
+from github import BadAttributeException, GithubException, IncompletableObject
 from github.Requester import Requester
 
 from syncer.errors import (
@@ -22,6 +22,8 @@ from syncer.errors import (
     TransientError,
     ValidationFailed,
 )
+from syncer.forges import answers
+from syncer.forges.answers import READ_ERRORS
 from syncer.forges.github_session import Refused
 from syncer.forges.retry import Decide, Fail, Retrier, Wait, backoff, retry_after, server_date
 
@@ -115,8 +117,16 @@ class ErrorPolicy:
             return Wait(seconds, reason, rate_limit=True, status=exc.status)
         return None
 
-    def fail(self, op: str, subject: int | str | None) -> Fail:
+    def fail(self, op: str, subject: int | str | None, *, post: bool = False) -> Fail:
+        """`post`: the request creates something, so an answer we cannot read may hide a
+        creation (a `TransientError`, for the apply layer to look before it creates again)."""
+
         def fail(exc: Exception) -> PhasesyncError | None:
+            if isinstance(exc, (BadAttributeException, IncompletableObject, *READ_ERRORS)):
+                # What PyGithub or our record builders raise on a malformed answer.
+                if post:
+                    return TransientError(FORGE, op, answers.message(exc, applied=True))
+                return ForgeError(FORGE, op, answers.message(exc))
             if isinstance(exc, GithubException):
                 return self.http_error(op, exc, subject)
             if isinstance(exc, Refused):

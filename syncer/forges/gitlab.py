@@ -43,7 +43,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import gitlab
-from gitlab.exceptions import GitlabAuthenticationError, GitlabError
+from gitlab.exceptions import GitlabAuthenticationError, GitlabError, GitlabParsingError
 
 from syncer.errors import (
     AuthError,
@@ -54,6 +54,8 @@ from syncer.errors import (
     TransientError,
     ValidationFailed,
 )
+from syncer.forges import answers
+from syncer.forges.answers import READ_ERRORS
 from syncer.forges.base import (
     Access,
     IssueChange,
@@ -229,7 +231,7 @@ class GitLabForge:
         data = {"name": spec.name, "color": "#" + spec.color.lstrip("#").lower()}
         if spec.description:
             data["description"] = spec.description
-        with self._guard(f"create label {spec.name!r}"):
+        with self._guard(f"create label {spec.name!r}", post=True):
             return label_record(self._project.labels.create(data).attributes)
 
     def create_milestone(self, spec: MilestoneSpec) -> RemoteMilestone:
@@ -238,7 +240,7 @@ class GitLabForge:
             data["due_date"] = spec.due.isoformat()
         if spec.start is not None:
             data["start_date"] = spec.start.isoformat()
-        with self._guard(f"create milestone {spec.title!r}"):
+        with self._guard(f"create milestone {spec.title!r}", post=True):
             return milestone_record(self._project.milestones.create(data).attributes)
 
     def update_milestone(self, milestone_id: int, spec: MilestoneSpec) -> RemoteMilestone:
@@ -260,7 +262,7 @@ class GitLabForge:
         }
         if spec.milestone_id is not None:
             data["milestone_id"] = spec.milestone_id
-        with self._guard("create issue"):
+        with self._guard("create issue", post=True):
             return issue_record(self._project.issues.create(data).attributes)
 
     def update_issue(self, number: int, change: IssueChange) -> RemoteIssue:
@@ -286,7 +288,7 @@ class GitLabForge:
             return issue_record(self._project.issues.update(number, data))
 
     def comment(self, number: int, body: str) -> None:
-        with self._guard(f"comment on issue #{number}"):
+        with self._guard(f"comment on issue #{number}", post=True):
             self._project.issues.get(number, lazy=True).notes.create({"body": body})
 
     def has_comment(self, number: int, marker: str) -> bool:
@@ -366,11 +368,14 @@ class GitLabForge:
     # --- errors ---------------------------------------------------------------------------
 
     @contextmanager
-    def _guard(self, operation: str) -> Iterator[None]:
-        """Turn whatever python-gitlab or requests raised into phasesync's errors."""
+    def _guard(self, operation: str, *, post: bool = False) -> Iterator[None]:
+        """Turn whatever python-gitlab or requests raised into phasesync's errors. `post`:
+        the request creates something, so an answer we cannot read may hide a creation."""
         self._session.operation = operation
         try:
             yield
+        except GitlabParsingError as exc:  # not JSON, or JSON python-gitlab cannot take
+            raise self._unreadable(operation, exc, post) from None
         except Redirected as exc:
             raise ForgeError(
                 FORGE,
@@ -395,6 +400,14 @@ class GitLabForge:
                 "the connection was lost before GitLab answered; "
                 "the request may or may not have been applied",
             ) from exc
+        except READ_ERRORS as exc:  # a record builder's check, or a field missing
+            raise self._unreadable(operation, exc, post) from None
+
+    @staticmethod
+    def _unreadable(operation: str, exc: Exception, post: bool) -> ForgeError:
+        if post:  # it may have been created: the apply layer looks before creating again
+            return TransientError(FORGE, operation, answers.message(exc, applied=True))
+        return ForgeError(FORGE, operation, answers.message(exc))
 
     def _http_error(self, operation: str, status: int | None, error_message: Any) -> ForgeError:
         message = self._text(error_message)
