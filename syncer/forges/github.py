@@ -21,8 +21,10 @@ Retries and waits all happen in `Retrier.run` around each request, and none in u
 (`NO_RETRY`): PyGithub's `GithubRetry` sleeps with `time.sleep`, tells nobody, has no bound,
 and is bypassed by `responses`, so tests could not see it. Rate limits are waited out with
 the server's own headers (any method: a refused request did nothing); 5xx and lost
-connections are retried for GET and PATCH only. A POST that may have been applied surfaces
-as `TransientError` at once: re-sending it could create a second issue.
+connections are retried for GET and PATCH, and for the POST of a label or a milestone
+(a second one is refused as `already_exists`, which after a retry means the first was made:
+it is read back, one request). A POST of an issue or a comment that may have been applied
+surfaces as `TransientError` at once: re-sending it could create a second issue.
 
 The token goes only to the server of `base_url`: `github_session.guard` refuses a request
 to any other host (a page link, an object's URL) and any redirect but a 301 on that server
@@ -54,6 +56,7 @@ from syncer.errors import (
     ConfigError,
     NotFound,
     PermissionDenied,
+    ValidationFailed,
 )
 from syncer.forges import answers
 from syncer.forges.base import (
@@ -257,11 +260,22 @@ class GitHubForge:
 
     def create_label(self, spec: LabelSpec) -> RemoteLabel:
         color = spec.color.removeprefix("#").lower()
-        return self._run(
-            f"create label {spec.name!r}",
-            lambda: remote_label(self._repo.create_label(spec.name, color, spec.description)),
-            idempotent=False,
-        )
+        op = f"create label {spec.name!r}"
+        attempts = 0
+
+        def create() -> RemoteLabel:
+            nonlocal attempts
+            attempts += 1
+            return remote_label(self._repo.create_label(spec.name, color, spec.description))
+
+        # Sending it twice is harmless (the second answers 422 already_exists): retried.
+        try:
+            return self._run(op, create, creates=True)
+        except ValidationFailed as exc:
+            if attempts < 2 or "already_exists" not in exc.message:
+                raise
+            # The first attempt made it and its answer was lost: read it (one GET).
+            return self._run(op, lambda: remote_label(self._repo.get_label(spec.name)))
 
     def create_milestone(self, spec: MilestoneSpec) -> RemoteMilestone:
         # GitHub milestones have no start date: `spec.start` stays in the document.
@@ -273,7 +287,27 @@ class GitHubForge:
             )
 
         op = f"create milestone {spec.title!r}"
-        return self._run(op, lambda: remote_milestone(create()), idempotent=False)
+        attempts = 0
+
+        def once() -> RemoteMilestone:
+            nonlocal attempts
+            attempts += 1
+            return remote_milestone(create())
+
+        # Sending it twice is harmless (the second answers 422 already_exists): retried.
+        try:
+            return self._run(op, once, creates=True)
+        except ValidationFailed as exc:
+            if attempts < 2 or "already_exists" not in exc.message:
+                raise
+            # The first attempt made it and its answer was lost: read it (one listing).
+            milestones, _ = self._list(
+                Milestone, "milestones", {"state": "all"}, op, milestone_defaults, remote_milestone
+            )
+            found = [m for m in milestones if m.title == spec.title]
+            if not found:
+                raise
+            return found[0]
 
     def update_milestone(self, milestone_id: int, spec: MilestoneSpec) -> RemoteMilestone:
         # Not `Milestone.edit()`: it sends `due_on` as a bare date, which GitHub reads as
@@ -305,7 +339,7 @@ class GitHubForge:
             )
 
         op = f"create issue {spec.title!r}"
-        return self._run(op, lambda: remote_issue(create()), idempotent=False)
+        return self._run(op, lambda: remote_issue(create()), idempotent=False, creates=True)
 
     def update_issue(self, number: int, change: IssueChange) -> RemoteIssue:
         if change.empty:
@@ -335,6 +369,7 @@ class GitHubForge:
             f"comment on issue #{number}",
             lambda: self._repo.get_issue(number).create_comment(body),
             idempotent=False,
+            creates=True,
             subject=number,
         )
 
@@ -423,7 +458,10 @@ class GitHubForge:
         *,
         idempotent: bool = True,
         subject: int | str | None = None,
+        creates: bool = False,
     ) -> T:
+        """`call` with the retry rules: sent again after a 5xx or a lost answer only when
+        `idempotent`; an unreadable answer is a `TransientError` when the call `creates`."""
         policy = self._errors
-        fail = policy.fail(op, subject, post=not idempotent)
+        fail = policy.fail(op, subject, post=creates)
         return self._retrier.run(op, call, policy.decide(op, idempotent), fail)

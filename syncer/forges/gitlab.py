@@ -21,8 +21,11 @@ Waits and retries: every request python-gitlab sends goes through `Session`, a
 POST whose response was lost, which is how a duplicate issue is made. A 429 is waited out
 with GitLab's `Retry-After` (any method: GitLab refused it, so nothing was applied) unless
 the wait exceeds `max_wait` (`RateLimited`); a 5xx or a lost connection is retried with
-backoff for GET and PUT only; on POST it surfaces at once as `TransientError`, so that the
-apply layer looks for the issue by its key marker before it creates it again.
+backoff for GET and PUT, and for the POST of a label or a milestone (a second one is
+refused, 409 or 400 "already", which after a retry means the first was made: it is read
+back, one request); on the POST of an issue or a note it surfaces at once as
+`TransientError`, so that the apply layer looks for the issue by its key marker before it
+creates it again.
 
 Redirects: requests would follow a 301/302/307/308 to any host with python-gitlab's
 `PRIVATE-TOKEN` header (it strips only `Authorization`). `Session` follows a redirect only
@@ -231,8 +234,18 @@ class GitLabForge:
         data = {"name": spec.name, "color": "#" + spec.color.lstrip("#").lower()}
         if spec.description:
             data["description"] = spec.description
-        with self._guard(f"create label {spec.name!r}", post=True):
-            return label_record(self._project.labels.create(data).attributes)
+        op = f"create label {spec.name!r}"
+        sent = self._session.sent
+        try:
+            with self._guard(op, post=True, repeatable=True):
+                return label_record(self._project.labels.create(data).attributes)
+        except ValidationFailed as exc:
+            # 409 "Label already exists" after a retry: the first attempt made it, and
+            # its answer was lost. Read it (one GET) instead of failing.
+            if self._session.sent - sent < 2 or exc.status != 409:
+                raise
+            with self._guard(op):
+                return label_record(self._project.labels.get(spec.name).attributes)
 
     def create_milestone(self, spec: MilestoneSpec) -> RemoteMilestone:
         data: dict[str, Any] = {"title": spec.title, "description": spec.description}
@@ -240,8 +253,25 @@ class GitLabForge:
             data["due_date"] = spec.due.isoformat()
         if spec.start is not None:
             data["start_date"] = spec.start.isoformat()
-        with self._guard(f"create milestone {spec.title!r}", post=True):
-            return milestone_record(self._project.milestones.create(data).attributes)
+        op = f"create milestone {spec.title!r}"
+        sent = self._session.sent
+        try:
+            with self._guard(op, post=True, repeatable=True):
+                return milestone_record(self._project.milestones.create(data).attributes)
+        except ValidationFailed as exc:
+            # 400, the title "already being used", after a retry: the first attempt made
+            # it. Read it (one listing, by title); a group milestone of that title is
+            # not the project's, and stays an error.
+            if self._session.sent - sent < 2 or "already" not in exc.message:
+                raise
+            with self._guard(op):
+                found = [
+                    milestone_record(m.attributes)
+                    for m in self._project.milestones.list(title=spec.title, get_all=True)
+                ]
+            if not found:
+                raise
+            return found[0]
 
     def update_milestone(self, milestone_id: int, spec: MilestoneSpec) -> RemoteMilestone:
         # The spec is the whole wanted state: a date it lacks is cleared (JSON null).
@@ -368,10 +398,14 @@ class GitLabForge:
     # --- errors ---------------------------------------------------------------------------
 
     @contextmanager
-    def _guard(self, operation: str, *, post: bool = False) -> Iterator[None]:
+    def _guard(
+        self, operation: str, *, post: bool = False, repeatable: bool = False
+    ) -> Iterator[None]:
         """Turn whatever python-gitlab or requests raised into phasesync's errors. `post`:
-        the request creates something, so an answer we cannot read may hide a creation."""
+        the request creates something, so an answer we cannot read may hide a creation;
+        `repeatable`: sending it twice is harmless, so it is retried as a PUT is."""
         self._session.operation = operation
+        self._session.repeatable = repeatable
         try:
             yield
         except GitlabParsingError as exc:  # not JSON, or JSON python-gitlab cannot take
@@ -402,6 +436,8 @@ class GitLabForge:
             ) from exc
         except READ_ERRORS as exc:  # a record builder's check, or a field missing
             raise self._unreadable(operation, exc, post) from None
+        finally:
+            self._session.repeatable = False
 
     @staticmethod
     def _unreadable(operation: str, exc: Exception, post: bool) -> ForgeError:

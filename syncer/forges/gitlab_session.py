@@ -84,6 +84,10 @@ class Session(requests.Session):
         self.retrier = retrier
         self.operation = "request"
         self.last_date: datetime | None = None
+        # Set by the adapter around a POST that is harmless to send twice (a label or a
+        # milestone: the second answers "already exists"), so that it is retried as a PUT is.
+        self.repeatable = False
+        self.sent = 0  # requests sent, retries included: the adapter tells a retry by it
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         method = (request.method or "GET").upper()
@@ -91,6 +95,7 @@ class Session(requests.Session):
 
         def once() -> requests.Response:
             # Never let requests follow on its own: each hop comes back through here.
+            self.sent += 1
             response = super(Session, self).send(request, allow_redirects=False, **kwargs)
             self.last_date = server_date(response.headers) or self.last_date
             if response.status_code == 429 or response.status_code in TRANSIENT_STATUSES:
@@ -117,7 +122,7 @@ class Session(requests.Session):
         return final
 
     def _decide(self, method: str) -> Decide:
-        idempotent = method in IDEMPOTENT_METHODS
+        idempotent = method in IDEMPOTENT_METHODS or self.repeatable
 
         def decide(exc: Exception, attempt: int) -> Wait | None:
             if isinstance(exc, Refused):

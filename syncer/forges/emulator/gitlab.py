@@ -259,6 +259,13 @@ class GitLabEmulator(EmulatorBase):
                 return self._page(request, [label_json(lb) for lb in labels])
             case ("POST", ["labels"]):
                 return Reply(201, label_json(self.store.create_label(project, _params(request))))
+            case ("GET", ["labels", name]):
+                # By id or by name, as GitLab's `GET /projects/:id/labels/:label_id`.
+                wanted = unquote(name)
+                for label in project.labels.values():
+                    if label.name == wanted or str(label.id) == wanted:
+                        return Reply(200, label_json(label))
+                raise message(404, "404 Label Not Found")
             case ("GET", ["milestones"]):
                 listed = self.store.list_milestones(project, request)
                 return self._page(request, [milestone_json(project, m, web, today) for m in listed])
