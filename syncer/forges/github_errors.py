@@ -62,6 +62,15 @@ def _never_sent(exc: Exception) -> bool:
     return isinstance(reason, urllib3.exceptions.ConnectTimeoutError)  # NewConnectionError too
 
 
+def _from_requester(exc: BaseException) -> bool:
+    """Whether `exc` was raised inside PyGithub's `Requester` (its own URL checks)."""
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        last, tb = tb, tb.tb_next
+    return last is not None and last.tb_frame.f_globals.get("__name__") == Requester.__module__
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorPolicy:
     """The retry decisions and error messages of one repository's requests."""
@@ -131,6 +140,11 @@ class ErrorPolicy:
                 return self.http_error(op, exc, subject)
             if isinstance(exc, Refused):
                 return self.refused(op, exc)
+            if isinstance(exc, AssertionError) and _from_requester(exc):
+                # PyGithub asserts that a URL an answer gave it (a page link) is on the
+                # API's host or domain: the request was not made.
+                message = "the answer pointed outside the API's address; not requested"
+                return ForgeError(FORGE, op, message)
             if isinstance(exc, LOST):
                 what = "timed out" if isinstance(exc, requests.Timeout) else "connection lost"
                 message = f"{what}; the request may or may not have taken effect"

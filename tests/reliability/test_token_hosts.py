@@ -216,3 +216,35 @@ def test_a_page_link_to_another_host_gets_no_token(tmp_path: Path) -> None:
     message = info.value.describe()
     assert "pointed to https://evil.github.com; not requested" in message, message
     assert TOKEN not in message
+
+
+def test_a_page_link_off_the_api_domain_is_one_line(tmp_path: Path) -> None:
+    """PyGithub itself refuses a page link outside the API's domain, with a bare assert:
+    phasesync says so in one line, and nothing is requested there."""
+    from syncer.demo import copy_examples
+    from syncer.forges import open_forge
+    from syncer.forges.emulator.core import Reply, Request, mount
+    from tests.contract.conftest import API, REPO, Harness, make_emulator
+
+    emulator = make_emulator("github")
+    emulator.add_issue("someone's issue")  # type: ignore[attr-defined]
+    copy_examples(tmp_path)
+    route = emulator.route
+
+    def with_foreign_link(request: Request) -> Reply:
+        reply = route(request)
+        if request.method == "GET" and request.path.endswith("/issues"):
+            link = '<https://collector.example.net/issues?page=2>; rel="next"'
+            reply = Reply(reply.status, reply.body, {**reply.headers, "Link": link})
+        return reply
+
+    emulator.route = with_foreign_link  # type: ignore[method-assign]
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        mount(emulator, rsps, API["github"])
+        forge = open_forge("github", REPO, TOKEN, API["github"], sleep=lambda s: None)
+        with pytest.raises(ForgeError) as info:
+            Harness("github", emulator, forge, tmp_path).run("push")
+    message = info.value.describe()
+    assert message == (
+        "github: list issues failed: the answer pointed outside the API's address; not requested"
+    )
