@@ -29,6 +29,7 @@ value, and never shows the value itself (it may be the token).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import string
 from typing import Annotated, ClassVar, Literal, Self
@@ -58,6 +59,18 @@ _HEX6 = re.compile(r"[0-9a-fA-F]{6}")
 
 
 # --- label families --------------------------------------------------------------------------
+
+
+def _loopback(host: str) -> bool:
+    """Whether `host` names this machine: `localhost`, 127.0.0.0/8 or ::1. Another name
+    that happens to resolve there does not count: DNS can change under us."""
+    host = host.lower().rstrip(".")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _check_format(template: str, allowed: frozenset[str], required: str, what: str) -> str:
@@ -332,6 +345,13 @@ class Settings(BaseSettings):
         if parts.username or parts.password:
             # A credential in a URL ends up in logs; the token has its own key.
             raise ValueError("must not contain a user name or password; use `token`")
+        if parts.scheme == "http" and not _loopback(parts.hostname):
+            # The token travels in a header: over plain HTTP anyone on the path reads it.
+            raise ValueError(
+                "must be https:// (plain http:// would send the token unencrypted); "
+                "http:// is accepted only for a forge on this machine "
+                "(localhost, 127.0.0.0/8, ::1)"
+            )
         return value.rstrip("/")
 
     @field_validator("milestone_title")

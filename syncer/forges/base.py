@@ -80,6 +80,9 @@ class Snapshot:
     issues: tuple[RemoteIssue, ...]
     server_time: datetime
     since: datetime | None = None
+    # Issues the listing showed as no longer the repository's (GitLab: moved to another
+    # project, closed and still listed): gone, even from an incremental listing.
+    gone: frozenset[int] = frozenset()
 
     @property
     def complete(self) -> bool:

@@ -21,8 +21,14 @@ Retries and waits all happen in `Retrier.run` around each request, and none in u
 (`NO_RETRY`): PyGithub's `GithubRetry` sleeps with `time.sleep`, tells nobody, has no bound,
 and is bypassed by `responses`, so tests could not see it. Rate limits are waited out with
 the server's own headers (any method: a refused request did nothing); 5xx and lost
-connections are retried for GET and PATCH only. A POST that may have been applied surfaces
-as `TransientError` at once: re-sending it could create a second issue.
+connections are retried for GET and PATCH, and for the POST of a label or a milestone
+(a second one is refused as `already_exists`, which after a retry means the first was made:
+it is read back, one request). A POST of an issue or a comment that may have been applied
+surfaces as `TransientError` at once: re-sending it could create a second issue.
+
+The token goes only to the server of `base_url`: `github_session.guard` refuses a request
+to any other host (a page link, an object's URL) and any redirect but a 301 on that server
+to something other than an issue (a transferred issue's 301 is "gone").
 
 Errors are built from the status and the server's message only; the token is never in them
 (PyGithub's exceptions carry the response headers, and are not chained: `from None`).
@@ -51,7 +57,9 @@ from syncer.errors import (
     ConfigError,
     NotFound,
     PermissionDenied,
+    ValidationFailed,
 )
+from syncer.forges import answers
 from syncer.forges.base import (
     Access,
     IssueChange,
@@ -77,6 +85,7 @@ from syncer.forges.github_records import (
     remote_label,
     remote_milestone,
 )
+from syncer.forges.github_session import guard
 from syncer.forges.retry import (
     Retrier,
     Sleep,
@@ -96,6 +105,7 @@ NO_RETRY = Retry(
 
 T = TypeVar("T")
 G = TypeVar("G", bound=GithubObject)
+R = TypeVar("R")
 
 
 def _hosts(base_url: str | None) -> tuple[str, str]:
@@ -142,6 +152,7 @@ class GitHubForge:
         )
         self._errors = ErrorPolicy(self.repo, self._token, self._retrier)
         self._requester: Requester = self._gh.requester
+        guard(self._requester, self.api_url)  # the token goes to this server only
         self._repo = self._gh.get_repo(self.repo)  # lazy: no request
         self._token_user: str | None = None  # `trusted_authors`, once read
 
@@ -162,14 +173,19 @@ class GitHubForge:
     # --- reading --------------------------------------------------------------------------
 
     def snapshot(self, since: datetime | None = None) -> Snapshot:
-        labels, _ = self._list(Label, "labels", {}, "list labels", label_defaults)
+        labels, _ = self._list(Label, "labels", {}, "list labels", label_defaults, remote_label)
         milestones, _ = self._list(
-            Milestone, "milestones", {"state": "all"}, "list milestones", milestone_defaults
+            Milestone,
+            "milestones",
+            {"state": "all"},
+            "list milestones",
+            milestone_defaults,
+            remote_milestone,
         )
         issues, server_time = self._issues(since)
         return Snapshot(
-            labels=tuple(remote_label(x) for x in labels),
-            milestones=tuple(remote_milestone(m) for m in milestones),
+            labels=tuple(labels),
+            milestones=tuple(milestones),
             issues=issues,
             server_time=server_time,
             since=since,
@@ -180,8 +196,9 @@ class GitHubForge:
 
     def get_issue(self, number: int) -> RemoteIssue:
         op = f"read issue #{number}"
-        issue = self._run(op, lambda: self._repo.get_issue(number).complete(), subject=number)
-        return remote_issue(issue)
+        return self._run(
+            op, lambda: remote_issue(self._repo.get_issue(number).complete()), subject=number
+        )
 
     def _issues(self, since: datetime | None) -> tuple[tuple[RemoteIssue, ...], datetime]:
         # Oldest first: an issue created while we page lands on the last page instead of
@@ -189,11 +206,15 @@ class GitHubForge:
         params: dict[str, Any] = {"state": "all", "sort": "created", "direction": "asc"}
         if since is not None:
             params["since"] = as_utc(since).strftime("%Y-%m-%dT%H:%M:%SZ")
-        issues, headers = self._list(Issue, "issues", params, "list issues", issue_defaults)
+
+        def record(issue: Issue) -> RemoteIssue | None:
+            return remote_issue(issue) if issue.pull_request is None else None  # a PR
+
+        issues, headers = self._list(Issue, "issues", params, "list issues", issue_defaults, record)
         seen: dict[int, RemoteIssue] = {}
         for issue in issues:
-            if issue.pull_request is None:  # pull requests share the listing
-                seen[issue.number] = remote_issue(issue)
+            if issue is not None:  # pull requests share the listing
+                seen[issue.number] = issue
         return tuple(seen.values()), server_date(headers) or self._retrier.clock()
 
     def _list(
@@ -203,17 +224,22 @@ class GitHubForge:
         params: dict[str, Any],
         op: str,
         defaults: Callable[[dict[str, Any]], dict[str, Any]],
-    ) -> tuple[list[G], dict[str, Any]]:
-        """Every element of one paginated listing, and the headers of its first page.
+        record: Callable[[G], R],
+    ) -> tuple[list[R], dict[str, Any]]:
+        """Every element of one paginated listing as `record` makes it, and the headers of
+        its first page.
 
         A failed page is retried alone: re-iterating a `PaginatedList` replays the pages
         already fetched from memory and asks again for the one that failed.
         """
         url = f"{self._repo.url}/{path}"
         query = {**params, "per_page": PER_PAGE}
-        headers, data = self._run(
-            op, lambda: self._requester.requestJsonAndCheck("GET", url, parameters=query)
-        )
+
+        def first() -> tuple[dict[str, Any], Any]:
+            headers, data = self._requester.requestJsonAndCheck("GET", url, parameters=query)
+            return headers, answers.listing(data, f"the answer to GET {path}")
+
+        headers, data = self._run(op, first)
         pages: PaginatedList[G] = PaginatedList(
             cls,
             self._requester,
@@ -223,12 +249,12 @@ class GitHubForge:
             firstHeaders=headers,
             attributesTransformer=defaults,
         )
-        items: list[G] = []
+        items: list[R] = []
 
         def more() -> None:
             for index, item in enumerate(pages):
                 if index >= len(items):
-                    items.append(item)
+                    items.append(record(item))
 
         self._run(op, more)
         return items, headers
@@ -237,12 +263,22 @@ class GitHubForge:
 
     def create_label(self, spec: LabelSpec) -> RemoteLabel:
         color = spec.color.removeprefix("#").lower()
-        label = self._run(
-            f"create label {spec.name!r}",
-            lambda: self._repo.create_label(spec.name, color, spec.description),
-            idempotent=False,
-        )
-        return remote_label(label)
+        op = f"create label {spec.name!r}"
+        attempts = 0
+
+        def create() -> RemoteLabel:
+            nonlocal attempts
+            attempts += 1
+            return remote_label(self._repo.create_label(spec.name, color, spec.description))
+
+        # Sending it twice is harmless (the second answers 422 already_exists): retried.
+        try:
+            return self._run(op, create, creates=True)
+        except ValidationFailed as exc:
+            if attempts < 2 or "already_exists" not in exc.message:
+                raise
+            # The first attempt made it and its answer was lost: read it (one GET).
+            return self._run(op, lambda: remote_label(self._repo.get_label(spec.name)))
 
     def create_milestone(self, spec: MilestoneSpec) -> RemoteMilestone:
         # GitHub milestones have no start date: `spec.start` stays in the document.
@@ -254,7 +290,27 @@ class GitHubForge:
             )
 
         op = f"create milestone {spec.title!r}"
-        return remote_milestone(self._run(op, create, idempotent=False))
+        attempts = 0
+
+        def once() -> RemoteMilestone:
+            nonlocal attempts
+            attempts += 1
+            return remote_milestone(create())
+
+        # Sending it twice is harmless (the second answers 422 already_exists): retried.
+        try:
+            return self._run(op, once, creates=True)
+        except ValidationFailed as exc:
+            if attempts < 2 or "already_exists" not in exc.message:
+                raise
+            # The first attempt made it and its answer was lost: read it (one listing).
+            milestones, _ = self._list(
+                Milestone, "milestones", {"state": "all"}, op, milestone_defaults, remote_milestone
+            )
+            found = [m for m in milestones if m.title == spec.title]
+            if not found:
+                raise
+            return found[0]
 
     def update_milestone(self, milestone_id: int, spec: MilestoneSpec) -> RemoteMilestone:
         # Not `Milestone.edit()`: it sends `due_on` as a bare date, which GitHub reads as
@@ -266,12 +322,13 @@ class GitHubForge:
         }
         url = f"{self._repo.url}/milestones/{milestone_id}"
 
-        def patch() -> Milestone:
+        def patch() -> RemoteMilestone:
             headers, data = self._requester.requestJsonAndCheck("PATCH", url, input=payload)
-            return Milestone(self._requester, headers, data, completed=True)
+            data = dict(answers.mapping(data, f"the answer to PATCH milestones/{milestone_id}"))
+            return remote_milestone(Milestone(self._requester, headers, data, completed=True))
 
         op = f"update milestone {spec.title!r}"
-        return remote_milestone(self._run(op, patch, subject=f"milestone {milestone_id}"))
+        return self._run(op, patch, subject=f"milestone {milestone_id}")
 
     def create_issue(self, spec: IssueSpec) -> RemoteIssue:
         def create() -> Issue:
@@ -285,13 +342,13 @@ class GitHubForge:
             )
 
         op = f"create issue {spec.title!r}"
-        return remote_issue(self._run(op, create, idempotent=False))
+        return self._run(op, lambda: remote_issue(create()), idempotent=False, creates=True)
 
     def update_issue(self, number: int, change: IssueChange) -> RemoteIssue:
         if change.empty:
             return self.get_issue(number)
 
-        def edit() -> Issue:
+        def edit() -> RemoteIssue:
             issue = self._repo.get_issue(number)  # lazy: no request
             issue.edit(
                 title=change.title if change.title is not None else NotSet,
@@ -305,28 +362,30 @@ class GitHubForge:
                 state=change.state if change.state is not None else NotSet,
                 state_reason=change.state_reason if change.state_reason is not None else NotSet,
             )
-            return issue
+            return remote_issue(issue)
 
         # A PATCH sets absolute values: sending it twice does no harm, so it is retried.
-        return remote_issue(self._run(f"update issue #{number}", edit, subject=number))
+        return self._run(f"update issue #{number}", edit, subject=number)
 
     def comment(self, number: int, body: str) -> None:
         self._run(
             f"comment on issue #{number}",
             lambda: self._repo.get_issue(number).create_comment(body),
             idempotent=False,
+            creates=True,
             subject=number,
         )
 
     def has_comment(self, number: int, marker: str) -> bool:
-        comments, _ = self._list(
+        bodies, _ = self._list(
             IssueComment,
             f"issues/{number}/comments",
             {},
             f"list comments of issue #{number}",
             comment_defaults,
+            lambda c: c.body or "",
         )
-        return any(marker in (c.body or "") for c in comments)
+        return any(marker in body for body in bodies)
 
     # --- what the token may do (`phasesync doctor`) ----------------------------------------
 
@@ -369,7 +428,7 @@ class GitHubForge:
         if "x-oauth-scopes" in lower:
             scopes = tuple(s.strip() for s in lower["x-oauth-scopes"].split(",") if s.strip())
         scoped = scopes is None or bool({"repo", "public_repo"} & set(scopes))
-        perms = data.get("permissions")
+        perms = data.get("permissions") if isinstance(data, dict) else None
         if not isinstance(perms, dict):
             return Access("not reported", scoped, scoped, scoped, scopes, known=False)
         role = next(
@@ -391,8 +450,10 @@ class GitHubForge:
             )
         except NotFound:
             return None
+        if not isinstance(data, dict):
+            return None
         core = (data.get("resources") or {}).get("core") or data.get("rate") or {}
-        if "remaining" not in core:
+        if not isinstance(core, dict) or "remaining" not in core:
             return None
         reset = core.get("reset")
         return RateBudget(
@@ -410,6 +471,10 @@ class GitHubForge:
         *,
         idempotent: bool = True,
         subject: int | str | None = None,
+        creates: bool = False,
     ) -> T:
+        """`call` with the retry rules: sent again after a 5xx or a lost answer only when
+        `idempotent`; an unreadable answer is a `TransientError` when the call `creates`."""
         policy = self._errors
-        return self._retrier.run(op, call, policy.decide(op, idempotent), policy.fail(op, subject))
+        fail = policy.fail(op, subject, post=creates)
+        return self._retrier.run(op, call, policy.decide(op, idempotent), fail)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import requests
 import urllib3.exceptions
-from github import GithubException
+from github import BadAttributeException, GithubException, IncompletableObject
 from github.Requester import Requester
 
 from syncer.errors import (
@@ -22,6 +22,9 @@ from syncer.errors import (
     TransientError,
     ValidationFailed,
 )
+from syncer.forges import answers
+from syncer.forges.answers import READ_ERRORS
+from syncer.forges.github_session import Refused
 from syncer.forges.retry import Decide, Fail, Retrier, Wait, backoff, retry_after, server_date
 
 FORGE = "github"
@@ -57,6 +60,15 @@ def _never_sent(exc: Exception) -> bool:
         return True
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     return isinstance(reason, urllib3.exceptions.ConnectTimeoutError)  # NewConnectionError too
+
+
+def _from_requester(exc: BaseException) -> bool:
+    """Whether `exc` was raised inside PyGithub's `Requester` (its own URL checks)."""
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        last, tb = tb, tb.tb_next
+    return last is not None and last.tb_frame.f_globals.get("__name__") == Requester.__module__
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +126,25 @@ class ErrorPolicy:
             return Wait(seconds, reason, rate_limit=True, status=exc.status)
         return None
 
-    def fail(self, op: str, subject: int | str | None) -> Fail:
+    def fail(self, op: str, subject: int | str | None, *, post: bool = False) -> Fail:
+        """`post`: the request creates something, so an answer we cannot read may hide a
+        creation (a `TransientError`, for the apply layer to look before it creates again)."""
+
         def fail(exc: Exception) -> PhasesyncError | None:
+            if isinstance(exc, (BadAttributeException, IncompletableObject, *READ_ERRORS)):
+                # What PyGithub or our record builders raise on a malformed answer.
+                if post:
+                    return TransientError(FORGE, op, answers.message(exc, applied=True))
+                return ForgeError(FORGE, op, answers.message(exc))
             if isinstance(exc, GithubException):
                 return self.http_error(op, exc, subject)
+            if isinstance(exc, Refused):
+                return self.refused(op, exc)
+            if isinstance(exc, AssertionError) and _from_requester(exc):
+                # PyGithub asserts that a URL an answer gave it (a page link) is on the
+                # API's host or domain: the request was not made.
+                message = "the answer pointed outside the API's address; not requested"
+                return ForgeError(FORGE, op, message)
             if isinstance(exc, LOST):
                 what = "timed out" if isinstance(exc, requests.Timeout) else "connection lost"
                 message = f"{what}; the request may or may not have taken effect"
@@ -147,6 +174,29 @@ class ErrorPolicy:
             message = f"{message}; the request may or may not have taken effect"
             return TransientError(FORGE, op, message, status)
         return ForgeError(FORGE, op, message, status)
+
+    def refused(self, op: str, exc: Refused) -> ForgeError:
+        if exc.moved_issue is not None:
+            # GitHub's answer for an issue transferred to another repository: for this
+            # repository it is gone, as a deleted one is (the engine plans it anew).
+            return NotFound(
+                FORGE,
+                op,
+                f"issue #{exc.moved_issue} was moved out of repository {self.repo} "
+                f"(transferred; redirected to {exc.target})",
+                exc.status,
+            )
+        if exc.status is None:
+            message = (
+                f"the answer pointed to {exc.target}; not requested, so that the token goes "
+                f"to no other server than {exc.source}"
+            )
+        else:
+            message = (
+                f"{exc.source} redirected to {exc.target}; not followed, so that the token "
+                "goes to no other server. Set base_url to the server's own API address"
+            )
+        return ForgeError(FORGE, op, message, exc.status)
 
     def scrub(self, text: str) -> str:
         """Belt and braces: a server that echoes the token must not put it in our errors."""

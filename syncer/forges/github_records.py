@@ -11,6 +11,7 @@ from github.Issue import Issue
 from github.Label import Label
 from github.Milestone import Milestone
 
+from syncer.forges.answers import Unreadable, number, text
 from syncer.forges.base import IssueState, RemoteIssue, RemoteLabel, RemoteMilestone, StateReason
 
 
@@ -70,17 +71,21 @@ WRITERS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 
 
 def remote_issue(issue: Issue) -> RemoteIssue:
+    # Checked as read: a malformed answer must not become a record (see `answers`).
     milestone = issue.milestone
     user = issue.user
+    updated_at = issue.updated_at
+    if not isinstance(updated_at, datetime):
+        raise Unreadable("an issue's updated_at is not a time")
     return RemoteIssue(
-        number=issue.number,
-        title=issue.title,
-        body=issue.body or "",
+        number=number(issue.number, "an issue's number"),
+        title=text(issue.title, "an issue's title"),
+        body=text(issue.body or "", "an issue's body"),
         state=_state(issue.state),
-        labels=tuple(label.name for label in issue.labels),
-        milestone=milestone.title if milestone is not None else None,
-        url=issue.html_url,
-        updated_at=as_utc(issue.updated_at),
+        labels=tuple(text(label.name, "a label's name") for label in issue.labels),
+        milestone=text(milestone.title, "a milestone's title") if milestone is not None else None,
+        url=text(issue.html_url, "an issue's html_url"),
+        updated_at=as_utc(updated_at),
         state_reason=_reason(issue.state_reason),
         comments=int(issue.comments or 0),
         author=user.login if user is not None else "",
@@ -90,7 +95,8 @@ def remote_issue(issue: Issue) -> RemoteIssue:
 
 
 def remote_label(label: Label) -> RemoteLabel:
-    return RemoteLabel(label.name, label.color.removeprefix("#").lower(), label.description or "")
+    name, color = text(label.name, "a label's name"), text(label.color, "a label's color")
+    return RemoteLabel(name, color.removeprefix("#").lower(), label.description or "")
 
 
 def remote_milestone(milestone: Milestone) -> RemoteMilestone:
@@ -98,8 +104,8 @@ def remote_milestone(milestone: Milestone) -> RemoteMilestone:
     # GitHub sends the Pacific-midnight instant of the date (07:00Z or 08:00Z), which is
     # on the same UTC date: the UTC date is the date, with no time-zone database needed.
     return RemoteMilestone(
-        id=milestone.number,
-        title=milestone.title,
+        id=number(milestone.number, "a milestone's number"),
+        title=text(milestone.title, "a milestone's title"),
         description=milestone.description or "",
         due=as_utc(due).date() if due is not None else None,
         state=_state(milestone.state),

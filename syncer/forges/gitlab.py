@@ -21,8 +21,15 @@ Waits and retries: every request python-gitlab sends goes through `Session`, a
 POST whose response was lost, which is how a duplicate issue is made. A 429 is waited out
 with GitLab's `Retry-After` (any method: GitLab refused it, so nothing was applied) unless
 the wait exceeds `max_wait` (`RateLimited`); a 5xx or a lost connection is retried with
-backoff for GET and PUT only; on POST it surfaces at once as `TransientError`, so that the
-apply layer looks for the issue by its key marker before it creates it again.
+backoff for GET and PUT, and for the POST of a label or a milestone (a second one is
+refused, 409 or 400 "already", which after a retry means the first was made: it is read
+back, one request); on the POST of an issue or a note it surfaces at once as
+`TransientError`, so that the apply layer looks for the issue by its key marker before it
+creates it again.
+
+Redirects: requests would follow a 301/302/307/308 to any host with python-gitlab's
+`PRIVATE-TOKEN` header (it strips only `Authorization`). `Session` follows a redirect only
+on the same scheme, host and port (or from http up to https); any other is an error.
 
 Errors carry the status and GitLab's message only; the token is never in them, nor in the
 python-gitlab exceptions chained under them (`_scrub`), nor in `repr()`.
@@ -39,7 +46,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import gitlab
-from gitlab.exceptions import GitlabAuthenticationError, GitlabError
+from gitlab.exceptions import GitlabAuthenticationError, GitlabError, GitlabParsingError
 
 from syncer.errors import (
     AuthError,
@@ -50,6 +57,8 @@ from syncer.errors import (
     TransientError,
     ValidationFailed,
 )
+from syncer.forges import answers
+from syncer.forges.answers import READ_ERRORS
 from syncer.forges.base import (
     Access,
     IssueChange,
@@ -70,7 +79,7 @@ from syncer.forges.gitlab_records import (
     label_record,
     milestone_record,
 )
-from syncer.forges.gitlab_session import LOST, Refused, Session
+from syncer.forges.gitlab_session import LOST, Redirected, Refused, Session
 from syncer.forges.retry import (
     Retrier,
     Sleep,
@@ -175,14 +184,17 @@ class GitLabForge:
                     include_ancestors="true",
                 )
             )
-        issues, server_time = self._issues(since)
-        return Snapshot(labels, milestones, issues, server_time, since)
+        issues, moved, server_time = self._issues(since)
+        return Snapshot(labels, milestones, issues, server_time, since, moved)
 
     def list_issues(self, since: datetime | None = None) -> tuple[RemoteIssue, ...]:
         return self._issues(since)[0]
 
-    def _issues(self, since: datetime | None) -> tuple[tuple[RemoteIssue, ...], datetime]:
-        """The issues and the server's clock when their listing began."""
+    def _issues(
+        self, since: datetime | None
+    ) -> tuple[tuple[RemoteIssue, ...], frozenset[int], datetime]:
+        """The issues, those moved to another project, and the server's clock when their
+        listing began."""
         query: dict[str, Any] = {
             "scope": "all",
             "state": "all",
@@ -201,10 +213,17 @@ class GitLabForge:
             listing = self._project.issues.list(iterator=True, **query)
             server_time = self._session.last_date or datetime.now(UTC)
             seen: dict[int, RemoteIssue] = {}
+            moved: set[int] = set()
             for item in listing:
                 issue = issue_record(item.attributes)
+                if item.attributes.get("moved_to_id"):
+                    # Moved to another project: closed here and still listed, but no longer
+                    # this project's issue. Gone, as a transferred one is on GitHub, so that
+                    # its item gets a new issue rather than a ticked box.
+                    moved.add(issue.number)
+                    continue
                 seen.setdefault(issue.number, issue)
-        return tuple(seen.values()), server_time
+        return tuple(seen.values()), frozenset(moved), server_time
 
     def get_issue(self, number: int) -> RemoteIssue:
         with self._guard(f"read issue #{number}"):
@@ -216,8 +235,18 @@ class GitLabForge:
         data = {"name": spec.name, "color": "#" + spec.color.lstrip("#").lower()}
         if spec.description:
             data["description"] = spec.description
-        with self._guard(f"create label {spec.name!r}"):
-            return label_record(self._project.labels.create(data).attributes)
+        op = f"create label {spec.name!r}"
+        sent = self._session.sent
+        try:
+            with self._guard(op, post=True, repeatable=True):
+                return label_record(self._project.labels.create(data).attributes)
+        except ValidationFailed as exc:
+            # 409 "Label already exists" after a retry: the first attempt made it, and
+            # its answer was lost. Read it (one GET) instead of failing.
+            if self._session.sent - sent < 2 or exc.status != 409:
+                raise
+            with self._guard(op):
+                return label_record(self._project.labels.get(spec.name).attributes)
 
     def create_milestone(self, spec: MilestoneSpec) -> RemoteMilestone:
         data: dict[str, Any] = {"title": spec.title, "description": spec.description}
@@ -225,8 +254,25 @@ class GitLabForge:
             data["due_date"] = spec.due.isoformat()
         if spec.start is not None:
             data["start_date"] = spec.start.isoformat()
-        with self._guard(f"create milestone {spec.title!r}"):
-            return milestone_record(self._project.milestones.create(data).attributes)
+        op = f"create milestone {spec.title!r}"
+        sent = self._session.sent
+        try:
+            with self._guard(op, post=True, repeatable=True):
+                return milestone_record(self._project.milestones.create(data).attributes)
+        except ValidationFailed as exc:
+            # 400, the title "already being used", after a retry: the first attempt made
+            # it. Read it (one listing, by title); a group milestone of that title is
+            # not the project's, and stays an error.
+            if self._session.sent - sent < 2 or "already" not in exc.message:
+                raise
+            with self._guard(op):
+                found = [
+                    milestone_record(m.attributes)
+                    for m in self._project.milestones.list(title=spec.title, get_all=True)
+                ]
+            if not found:
+                raise
+            return found[0]
 
     def update_milestone(self, milestone_id: int, spec: MilestoneSpec) -> RemoteMilestone:
         # The spec is the whole wanted state: a date it lacks is cleared (JSON null).
@@ -247,7 +293,7 @@ class GitLabForge:
         }
         if spec.milestone_id is not None:
             data["milestone_id"] = spec.milestone_id
-        with self._guard("create issue"):
+        with self._guard("create issue", post=True):
             return issue_record(self._project.issues.create(data).attributes)
 
     def update_issue(self, number: int, change: IssueChange) -> RemoteIssue:
@@ -273,7 +319,7 @@ class GitLabForge:
             return issue_record(self._project.issues.update(number, data))
 
     def comment(self, number: int, body: str) -> None:
-        with self._guard(f"comment on issue #{number}"):
+        with self._guard(f"comment on issue #{number}", post=True):
             self._project.issues.get(number, lazy=True).notes.create({"body": body})
 
     def has_comment(self, number: int, marker: str) -> bool:
@@ -371,11 +417,26 @@ class GitLabForge:
     # --- errors ---------------------------------------------------------------------------
 
     @contextmanager
-    def _guard(self, operation: str) -> Iterator[None]:
-        """Turn whatever python-gitlab or requests raised into phasesync's errors."""
+    def _guard(
+        self, operation: str, *, post: bool = False, repeatable: bool = False
+    ) -> Iterator[None]:
+        """Turn whatever python-gitlab or requests raised into phasesync's errors. `post`:
+        the request creates something, so an answer we cannot read may hide a creation;
+        `repeatable`: sending it twice is harmless, so it is retried as a PUT is."""
         self._session.operation = operation
+        self._session.repeatable = repeatable
         try:
             yield
+        except GitlabParsingError as exc:  # not JSON, or JSON python-gitlab cannot take
+            raise self._unreadable(operation, exc, post) from None
+        except Redirected as exc:
+            raise ForgeError(
+                FORGE,
+                operation,
+                f"{exc.source} redirected to {exc.target}; not followed, so that the token "
+                f"goes to no other server. Set base_url to the GitLab instance's own address",
+                exc.status,
+            ) from None
         except Refused as exc:  # a 429 or 5xx left after the retries
             response = exc.response
             raise self._http_error(operation, response.status_code, error_body(response)) from None
@@ -392,6 +453,16 @@ class GitLabForge:
                 "the connection was lost before GitLab answered; "
                 "the request may or may not have been applied",
             ) from exc
+        except READ_ERRORS as exc:  # a record builder's check, or a field missing
+            raise self._unreadable(operation, exc, post) from None
+        finally:
+            self._session.repeatable = False
+
+    @staticmethod
+    def _unreadable(operation: str, exc: Exception, post: bool) -> ForgeError:
+        if post:  # it may have been created: the apply layer looks before creating again
+            return TransientError(FORGE, operation, answers.message(exc, applied=True))
+        return ForgeError(FORGE, operation, answers.message(exc))
 
     def _http_error(self, operation: str, status: int | None, error_message: Any) -> ForgeError:
         message = self._text(error_message)

@@ -9,6 +9,7 @@ from typing import Any
 
 import requests
 
+from syncer.forges.answers import listing, mapping, number, text
 from syncer.forges.base import RemoteIssue, RemoteLabel, RemoteMilestone
 
 
@@ -37,32 +38,45 @@ def hex_color(gitlab_color: str) -> str:
 
 
 def label_record(data: Mapping[str, Any]) -> RemoteLabel:
-    return RemoteLabel(data["name"], hex_color(data["color"]), data.get("description") or "")
+    data = mapping(data, "a label")
+    return RemoteLabel(
+        text(data["name"], "a label's name"),
+        hex_color(text(data["color"], "a label's color")),
+        data.get("description") or "",
+    )
 
 
 def milestone_record(data: Mapping[str, Any]) -> RemoteMilestone:
+    data = mapping(data, "a milestone")
     due = data.get("due_date")
     return RemoteMilestone(
-        id=int(data["id"]),
-        title=data["title"],
+        id=number(data["id"], "a milestone's id"),
+        title=text(data["title"], "a milestone's title"),
         description=data.get("description") or "",
-        due=date.fromisoformat(due) if due else None,
+        due=date.fromisoformat(text(due, "a milestone's due_date")) if due else None,
         state="closed" if data.get("state") == "closed" else "open",
         group=data.get("group_id") is not None,
     )
 
 
 def issue_record(data: Mapping[str, Any]) -> RemoteIssue:
+    # Checked as read: a malformed answer must not become a record (see `answers`).
+    data = mapping(data, "an issue")
     milestone = data.get("milestone")
+    labels = listing(data.get("labels") or [], "an issue's labels")
     return RemoteIssue(
-        number=int(data["iid"]),
-        title=data["title"],
-        body=data.get("description") or "",
+        number=number(data["iid"], "an issue's iid"),
+        title=text(data["title"], "an issue's title"),
+        body=text(data.get("description") or "", "an issue's description"),
         state="closed" if data["state"] == "closed" else "open",
-        labels=tuple(data.get("labels") or ()),
-        milestone=milestone["title"] if milestone else None,
-        url=data["web_url"],
-        updated_at=timestamp(data["updated_at"]),
+        labels=tuple(text(x, "a label's name") for x in labels),
+        milestone=(
+            text(mapping(milestone, "an issue's milestone")["title"], "a milestone's title")
+            if milestone
+            else None
+        ),
+        url=text(data["web_url"], "an issue's web_url"),
+        updated_at=timestamp(text(data["updated_at"], "an issue's updated_at")),
         comments=int(data.get("user_notes_count") or 0),
         author=str((data.get("author") or {}).get("username") or ""),
         created_at=timestamp(data["created_at"]) if data.get("created_at") else None,

@@ -1,10 +1,12 @@
 """The session python-gitlab sends through: each request once through `Retrier.run`, with
-GitLab's rate-limit headers and the forge's own clock."""
+GitLab's rate-limit headers and the forge's own clock, and redirects followed only within
+the GitLab instance the token belongs to."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -25,6 +27,50 @@ class Refused(Exception):
         self.response = response
 
 
+class Redirected(Exception):
+    """An answer redirected to another host, port or a downgraded scheme: not followed,
+    because python-gitlab's `PRIVATE-TOKEN` header would go along (requests strips only
+    `Authorization` on the way to another host)."""
+
+    def __init__(self, status: int, source: str, target: str) -> None:
+        super().__init__(status)
+        self.status = status
+        self.source = origin_name(source)
+        self.target = origin_name(target)
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in."""
+    split = urlsplit(url)
+    scheme = split.scheme.lower()
+    try:
+        port = split.port
+    except ValueError:
+        port = None
+    default = {"https": 443, "http": 80}.get(scheme)
+    return scheme, (split.hostname or "").lower(), port or default
+
+
+def origin_name(url: str) -> str:
+    """`scheme://host[:port]` of `url`: enough to say where, never a path or query."""
+    scheme, host, port = origin(url)
+    default = {"https": 443, "http": 80}.get(scheme)
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}" + ("" if port == default else f":{port}")
+
+
+def same_server(source: str, target: str) -> bool:
+    """Whether a redirect from `source` to `target` stays on the server the token is for:
+    the same host and port, and never from https down to http (http up to https on the
+    default ports is the same server, as requests itself judges it)."""
+    (s_scheme, s_host, s_port), (t_scheme, t_host, t_port) = origin(source), origin(target)
+    if s_host != t_host:
+        return False
+    if (s_scheme, s_port) == (t_scheme, t_port):
+        return True
+    return (s_scheme, s_port, t_scheme, t_port) == ("http", 80, "https", 443)
+
+
 class Session(requests.Session):
     """The session python-gitlab sends through: every request goes once through
     `Retrier.run` (see the module doc), so each page of a listing is retried on its own.
@@ -38,12 +84,19 @@ class Session(requests.Session):
         self.retrier = retrier
         self.operation = "request"
         self.last_date: datetime | None = None
+        # Set by the adapter around a POST that is harmless to send twice (a label or a
+        # milestone: the second answers "already exists"), so that it is retried as a PUT is.
+        self.repeatable = False
+        self.sent = 0  # requests sent, retries included: the adapter tells a retry by it
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         method = (request.method or "GET").upper()
+        follow = kwargs.pop("allow_redirects", True)
 
         def once() -> requests.Response:
-            response = super(Session, self).send(request, **kwargs)
+            # Never let requests follow on its own: each hop comes back through here.
+            self.sent += 1
+            response = super(Session, self).send(request, allow_redirects=False, **kwargs)
             self.last_date = server_date(response.headers) or self.last_date
             if response.status_code == 429 or response.status_code in TRANSIENT_STATUSES:
                 raise Refused(response)
@@ -51,10 +104,25 @@ class Session(requests.Session):
 
         # `fail` gives None: what is not retried reaches python-gitlab (a lost connection)
         # or `_guard` (a `Refused`) as it is, and `_guard` maps it with the operation.
-        return self.retrier.run(self.operation, once, self._decide(method), lambda exc: None)
+        response = self.retrier.run(self.operation, once, self._decide(method), lambda exc: None)
+        if not response.is_redirect:
+            return response
+        target = urljoin(str(request.url), response.headers["location"])
+        if not same_server(str(request.url), target):
+            response.close()
+            raise Redirected(response.status_code, str(request.url), target)
+        if not follow:
+            return response
+        # As `requests.Session.send` follows, but every hop is sent by this method (so it
+        # is retried and checked the same way), and the history lets python-gitlab refuse
+        # a POST or PUT turned into a GET.
+        hops = [response, *self.resolve_redirects(response, request, **kwargs)]
+        final = hops.pop()
+        final.history = hops
+        return final
 
     def _decide(self, method: str) -> Decide:
-        idempotent = method in IDEMPOTENT_METHODS
+        idempotent = method in IDEMPOTENT_METHODS or self.repeatable
 
         def decide(exc: Exception, attempt: int) -> Wait | None:
             if isinstance(exc, Refused):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from syncer.errors import EditError
-from syncer.model import SourcePos
+from syncer.model import IssueLink, SourcePos
 
 _BOX_STATES = (b" ", b"x", b"X")
 
@@ -104,10 +104,15 @@ def box_edit(pos: SourcePos, checked: bool, data: bytes | None = None) -> Edit:
     return Edit(pos.box, pos.box + 1, want, expect=current)
 
 
-def link_edit(pos: SourcePos, number: int, url: str) -> Edit:
-    """Append ` ([#N](url))` to the end of the item's first line."""
+def link_edit(pos: SourcePos, number: int, url: str, replaces: IssueLink | None = None) -> Edit:
+    """Append ` ([#N](url))` to the end of the item's first line, or put it in place of
+    the link `replaces` that ends the line."""
     if any(c in url for c in "()\r\n \t"):
         raise EditError(pos.file, f"line {pos.line}: cannot write the link {url!r}")
+    if replaces is not None:
+        old = f"([#{replaces.number}]({replaces.url}))".encode()
+        new = f"([#{number}]({url}))".encode()
+        return Edit(pos.line_end - len(old), pos.line_end, new, expect=old)
     return Edit(pos.line_end, pos.line_end, f" ([#{number}]({url}))".encode())
 
 

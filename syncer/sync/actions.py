@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from syncer.forges.base import LabelSpec, MilestoneSpec, StateReason
-from syncer.model import SourcePos
+from syncer.model import IssueLink, SourcePos
 from syncer.sync.lock import LockEntry
 from syncer.sync.render import Rendered
 
@@ -34,6 +34,9 @@ class CreateIssue:
     rendered: Rendered
     close: bool  # the box is ticked: create, then close (GitHub cannot create closed issues)
     link: bool  # append the new issue's link to the document line
+    # The line's link to the issue this one replaces (deleted or transferred): rewritten to
+    # the new issue, or every later run would follow it to the gone issue again.
+    replaces: IssueLink | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,7 @@ class EditDocument:
     number: int | None = None
     url: str | None = None
     title: str | None = None
+    replaces: IssueLink | None = None  # a "link" edit: the link it rewrites
 
 
 @dataclass(frozen=True, slots=True)

@@ -368,9 +368,10 @@ class Applier:
         for action in self.plan.issues:
             if isinstance(action, CreateIssue) and action.link and action.key in self.numbers:
                 number = self.numbers[action.key]
+                url = self.forge.issue_url(number)
                 by_file[action.pos.file].append(
                     EditDocument(
-                        action.key, action.pos, "link", number, self.forge.issue_url(number)
+                        action.key, action.pos, "link", number, url, replaces=action.replaces
                     )
                 )
         for path, edits in sorted(by_file.items()):
@@ -403,7 +404,7 @@ class Applier:
             return box_edit(e.pos, e.what == "tick", doc.data)
         if e.what == "link":
             assert e.number is not None and e.url is not None
-            return link_edit(e.pos, e.number, e.url)
+            return link_edit(e.pos, e.number, e.url, replaces=e.replaces)
         assert e.title is not None
         return title_edit(e.pos, e.title, "utf-8")
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from syncer.errors import BusyError, LockFileError
+from syncer.errors import BusyError, DocumentError, LockFileError
 from syncer.files import atomic_write_text
 
 VERSION = 1
@@ -222,6 +222,16 @@ def dumps(lock: Lock) -> str:
     return "\n".join(out) + "\n"
 
 
+def unwritable(path: str, exc: OSError) -> DocumentError:
+    """The error for a file beside the lock that cannot be written: one line, naming it."""
+    reason = exc.strerror or type(exc).__name__
+    return DocumentError(
+        path,
+        f"cannot write: {reason}. phasesync writes phasesync.lock, its journal and its "
+        "run lock beside the documents: run it in a writable checkout",
+    )
+
+
 class LockStore:
     """The lock file, its journal and the file lock that keeps two runs apart."""
 
@@ -232,11 +242,15 @@ class LockStore:
 
     @contextmanager
     def exclusive(self, timeout: float = 10.0) -> Iterator[None]:
-        """Hold the run lock; a second concurrent run waits `timeout` s, then `BusyError`."""
+        """Hold the run lock; a second concurrent run waits `timeout` s, then `BusyError`.
+        A run lock that cannot be made (a read-only checkout) is a `DocumentError` naming
+        it: nothing has been read or sent yet."""
         try:
             self._mutex.acquire(timeout=timeout)
         except Timeout:
             raise BusyError(str(self.path)) from None
+        except OSError as exc:
+            raise unwritable(self._mutex.lock_file, exc) from None
         try:
             yield
         finally:
@@ -290,10 +304,15 @@ class LockStore:
         if creator:
             event["creator"] = creator
         line = json.dumps(event)
-        with open(self.journal, "a", encoding="utf-8") as f:
-            f.write(line + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            with open(self.journal, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            # The issue exists but is not journaled: the run stops before its next request,
+            # and the next run finds the issue by its key marker.
+            raise unwritable(str(self.journal), exc) from None
 
     def save(self, lock: Lock) -> None:
         """Rewrite the lock atomically (unless it already holds exactly this), then drop the

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from syncer.forges.base import LabelSpec, RemoteIssue, Snapshot
-from syncer.model import Document, Item, ItemKey, Phase, Task, slugify
+from syncer.model import Document, IssueLink, Item, ItemKey, Phase, Task, slugify
 from syncer.runtime import collector_paused
 from syncer.sync.actions import (
     Conflict,
@@ -224,7 +224,7 @@ class _Planner:
                 milestone=issue.milestone,
                 comments=issue.comments,
             )
-        if entry is not None and not self.snapshot.complete:
+        if entry is not None and not self.snapshot.complete and number not in self.snapshot.gone:
             # Not updated since the last listing: it is as the lock left it.
             return _Remote(entry.title, entry.checked, entry.hash, None, None, entry.milestone)
         return None
@@ -264,7 +264,7 @@ class _Planner:
         if number is not None:
             self.claimed[number] = item
             remote = self._remote(number, entry, rendered)
-            if remote is None and not self.snapshot.complete:
+            if remote is None and not self.snapshot.complete and number not in self.snapshot.gone:
                 # Known by link or marker but absent from an incremental listing and the lock:
                 # only a complete listing can tell what the forge has.
                 self.needs_full = True
@@ -272,11 +272,12 @@ class _Planner:
             if remote is None:
                 # The issue is gone from the forge (deleted or transferred): plan a new one.
                 self.notes.append(Note(key, f"#{number} no longer exists; creating a new issue"))
-                number, entry = None, None
+                gone = item.link if item.link is not None and item.link.number == number else None
+                self._plan_create(phase, item, key, rendered, replaces=gone)
             else:
                 self._close_duplicates(item, key, number)
                 self._plan_existing(phase, item, key, rendered, number, entry, remote)
-                return
+            return
         self._plan_create(phase, item, key, rendered)
 
     def _close_duplicates(self, item: Item, key: str, number: int) -> None:
@@ -307,7 +308,14 @@ class _Planner:
                 )
             )
 
-    def _plan_create(self, phase: Phase, item: Item, key: str, rendered: Rendered) -> None:
+    def _plan_create(
+        self,
+        phase: Phase,
+        item: Item,
+        key: str,
+        rendered: Rendered,
+        replaces: IssueLink | None = None,
+    ) -> None:
         if self.direction == "pull":
             return  # pull never writes to the forge; push or sync will create it
         if self._too_long(item, rendered.block):
@@ -319,7 +327,9 @@ class _Planner:
                 pos=item.pos,
                 rendered=rendered,
                 close=item.checked,
-                link=self.cfg.write_links and item.link is None,
+                # A link to the gone issue is rewritten even with `write_links` off.
+                link=(self.cfg.write_links and item.link is None) or replaces is not None,
+                replaces=replaces,
             )
         )
         self.entries[key] = LockEntry(

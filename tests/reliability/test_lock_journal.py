@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from syncer.sync.lock import LockStore
+from syncer.forges.emulator.core import Reply, Request
+from syncer.sync.lock import LockEntry, LockStore
 from tests.contract.conftest import Harness
 from tests.reliability.conftest import (
     Death,
@@ -117,3 +118,57 @@ def test_an_idle_run_does_not_rewrite_the_lock(h: Harness) -> None:
     before = lock.stat().st_mtime_ns, lock.stat().st_ino
     h.run("push")
     assert (lock.stat().st_mtime_ns, lock.stat().st_ino) == before
+
+
+def test_a_journaled_creation_is_in_the_next_load(h: Harness) -> None:
+    """`record` then `load`, no `save` in between (the run died): the entry is there."""
+    store = _store(h)
+    entry = LockEntry(issue=7, file="docs/phases/x.md", title="T", hash="h", checked=False)
+    store.record(h.forge.identity, "phase-9/week-1/t", entry)
+    assert not store.path.exists()
+    assert store.load().state(h.forge.identity).items == {"phase-9/week-1/t": entry}
+
+
+def _hide_from_listings(h: Harness, number: int) -> None:
+    """The issue is not in the forge's listings yet: GitHub and GitLab list from replicas
+    and search indexes that lag a write by a moment. Fetched by number, it is there."""
+    route = h.emulator.route
+    field = "number" if h.kind == "github" else "iid"
+
+    def lagging(request: Request) -> Reply:
+        reply = route(request)
+        if request.method == "GET" and request.path.endswith("/issues"):
+            shown = [i for i in reply.body if i[field] != number]
+            reply = Reply(reply.status, shown, reply.headers)
+        return reply
+
+    h.emulator.route = lagging  # type: ignore[method-assign]
+
+
+def test_the_journal_not_the_listing_is_what_knows_a_creation_after_a_crash(
+    h: Harness, death: Death
+) -> None:
+    """A push dies right after its first creation (journaled, the lock not yet rewritten);
+    the next listing does not show that issue yet. Only the journal's replay tells the next
+    run that the item has its issue: without it, the item would be created a second time.
+    (This test fails when `LockStore._replay` is turned off.)"""
+    h.run("push")
+    h.run("sync")  # settled: the next run lists incrementally, trusting the lock
+    path = h.doc(P2)
+    data = path.read_bytes()
+    end = data.index(b"\n", data.index(b"- [ ] Rate limiting on registration")) + 1
+    added = b"- [ ] Audit log of sign-ins\n- [ ] Lockout after failed sign-ins\n"
+    path.write_bytes(data[:end] + added + data[end:])
+    arm_kill(h.emulator, 2, after_apply=False, death=death)  # dies at the second creation
+    with pytest.raises(Killed):
+        h.run("push")
+    death.dead = False
+    assert _store(h).journal.exists()
+    first = next(i.number for i in h.issues() if i.title == "Audit log of sign-ins")
+    _hide_from_listings(h, first)
+    result = h.run("push")
+    assert result.outcome is not None and result.outcome.error is None
+    titles = [i.title for i in h.issues()]
+    assert titles.count("Audit log of sign-ins") == 1, "created twice: the journal was not replayed"
+    assert titles.count("Lockout after failed sign-ins") == 1
+    assert h.number_of("phase-2/week-1/audit-log-of-sign-ins") == first

@@ -163,6 +163,16 @@ def test_bad_configuration_skips_the_rest(setup: Setup) -> None:
     assert all(c.status == "skip" for n, c in checks.items() if n != "configuration")
 
 
+def test_plain_http_base_url_off_loopback_is_not_green(setup: Setup) -> None:
+    overrides = {"forge": setup.kind, "repo": REPO, "base_url": "http://forge.example.com"}
+    checks = by_name(run_doctor(setup.root, overrides=overrides, env={"PHASESYNC_TOKEN": WRITE}))
+    config = checks["configuration"]
+    assert config.status == "fail"
+    assert config.detail.startswith("command line: base_url: must be https://"), config.detail
+    assert all(c.status == "skip" for n, c in checks.items() if n != "configuration")
+    assert not setup.emulator.requests  # not a byte was sent, token or not
+
+
 def test_document_errors_and_no_documents(setup: Setup) -> None:
     doc = setup.root / "docs" / "phases" / "phase-3-workspaces.md"
     text = doc.read_text("utf-8")

@@ -220,6 +220,47 @@ def test_wrong_type_in_file_names_key_and_file(cwd: Path, line: str, key: str) -
     assert "Traceback" not in str(error) and "pydantic" not in str(error)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://gitlab.example.com",
+        "http://ghe.example.com/api/v3",
+        "http://10.0.0.7:8080",
+        "http://localhost.example.com",
+        "http://[::ffff:10.0.0.1]",
+    ],
+)
+def test_plain_http_base_url_off_this_machine_is_refused(cwd: Path, url: str) -> None:
+    """The token travels in a header: over http:// anyone on the way could read it."""
+    write(cwd, "phasesync.toml", f'base_url = "{url}"\n')
+    error = config_error(cwd, {"PHASESYNC_TOKEN": TOKEN})
+    assert (error.key, error.source) == ("base_url", "phasesync.toml")
+    assert "must be https://" in error.message and "localhost" in error.message
+    assert url not in str(error) and TOKEN not in str(error)
+
+
+def test_plain_http_base_url_from_the_environment_is_refused(cwd: Path) -> None:
+    env = {"PHASESYNC_BASE_URL": "http://gitlab.example.com", "PHASESYNC_FORGE": "gitlab"}
+    error = config_error(cwd, env)
+    assert (error.key, error.source) == ("base_url", "environment variable PHASESYNC_BASE_URL")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:8080",
+        "http://LOCALHOST",
+        "http://127.0.0.1:3000/api/v3",
+        "http://127.8.9.10",
+        "http://[::1]:8080",
+        "https://gitlab.example.com",
+    ],
+)
+def test_https_or_a_loopback_base_url_is_accepted(cwd: Path, url: str) -> None:
+    write(cwd, "phasesync.toml", f'base_url = "{url}"\n')
+    assert load(cwd).base_url == url.rstrip("/")
+
+
 def test_wrong_type_in_env_names_the_variable(cwd: Path) -> None:
     write(cwd, "phasesync.toml", "write_interval = 2\n")
     error = config_error(cwd, {"PHASESYNC_WRITE_INTERVAL": "soon"})

@@ -178,6 +178,31 @@ class GitHubEmulator(EmulatorBase):
 
         self._edit(n, repo, rebody)
 
+    def transfer_issue(self, n: int, to: str | None = None, *, repo: str | None = None) -> int:
+        """Transfer issue `n` to repository `to` (default: `<owner>/elsewhere`, added when
+        missing), as someone would on github.com; returns its number there. The old number
+        then answers 301 to the new place, and the issue leaves the old listing."""
+        with self.lock:
+            source = self.repo(repo)
+            target_name = to or f"{source.owner.login}/elsewhere"
+            self.add_repo(target_name)
+            target = self.repo(target_name)
+            issue = source.issues.pop(n)
+            issue.number = target.next_issue_number()
+            issue.milestone, issue.label_ids = None, []  # the target has neither
+            issue.updated_at = self.stamp()
+            target.issues[issue.number] = issue
+            source.gone[n] = f"/repositories/{target.id}/issues/{issue.number}"
+            return issue.number
+
+    def delete_issue(self, n: int, *, repo: str | None = None) -> None:
+        """Delete issue `n` (an admin's action on github.com): it answers 410 from now on
+        and leaves every listing."""
+        with self.lock:
+            source = self.repo(repo)
+            del source.issues[n]
+            source.gone[n] = None
+
     # --- views (the JSON the API would answer) --------------------------------------------
 
     def issue(self, n: int, *, repo: str | None = None) -> dict[str, Any]:
@@ -321,6 +346,8 @@ class GitHubEmulator(EmulatorBase):
             try:
                 if "owner" in groups:
                     ctx.repo = self._find_repo(groups.pop("owner"), groups.pop("repo"))
+                elif "repo_id" in groups:
+                    ctx.repo = self._repo_by_id(int(groups.pop("repo_id")))
                 if request.is_write and PERMISSIONS.index(level) < PERMISSIONS.index("write"):
                     raise Answer(
                         403, error("Resource not accessible by personal access token", 403)
@@ -329,6 +356,12 @@ class GitHubEmulator(EmulatorBase):
             except Answer as answer:
                 return answer.reply
         return Reply(404, error("Not Found", 404))
+
+    def _repo_by_id(self, repo_id: int) -> Repo:
+        repo = next((r for r in self.repos.values() if r.id == repo_id), None)
+        if repo is None:
+            raise Answer(404, error("Not Found", 404))
+        return repo
 
     def _find_repo(self, owner: str, name: str) -> Repo:
         repo = self.repos.get(f"{owner}/{name}".lower())

@@ -167,6 +167,9 @@ class Repo:
     issues: dict[int, Issue] = field(default_factory=dict)
     # Logins with write access besides the owner (GitHub: collaborators or org members).
     collaborators: set[str] = field(default_factory=set)
+    # Issues no longer here: number -> the API path it moved to (transferred), or None
+    # (deleted). GitHub never gives their numbers to new issues.
+    gone: dict[int, str | None] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:
@@ -187,7 +190,7 @@ class Repo:
 
     def next_issue_number(self) -> int:
         # Issues and pull requests share one number sequence.
-        return max(self.issues, default=0) + 1
+        return max((*self.issues, *self.gone), default=0) + 1
 
     # --- JSON -----------------------------------------------------------------------------
 

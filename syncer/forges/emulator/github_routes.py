@@ -35,14 +35,20 @@ MAX_LABEL_NAME = 50
 MAX_LABEL_DESCRIPTION = 100
 HEX_COLOR = re.compile(r"[0-9a-fA-F]{6}")
 STATE_REASONS = ("completed", "not_planned", "reopened", "duplicate")
+ISSUES_DOCS = "https://docs.github.com/rest/issues/issues#get-an-issue"
+REDIRECT_DOCS = (
+    "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects"
+)
 
 
 class Answer(Exception):
     """An error reply raised from inside a handler."""
 
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
+    def __init__(
+        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(status)
-        self.reply = Reply(status, body)
+        self.reply = Reply(status, body, headers or {})
 
 
 @dataclass
@@ -80,9 +86,17 @@ class Context:
 
     def issue(self, number: str) -> Issue:
         issue = self.repo.issues.get(int(number))
-        if issue is None:
+        if issue is not None:
+            return issue
+        if int(number) not in self.repo.gone:
             raise Answer(404, error("Not Found", 404))
-        return issue
+        moved_to = self.repo.gone[int(number)]
+        if moved_to is None:
+            raise Answer(410, error("This issue was deleted", 410, ISSUES_DOCS))
+        # A transferred issue: GitHub redirects every method to where it lives now.
+        url = f"{self.base}{moved_to}"
+        body = {"message": "Moved Permanently", "url": url, "documentation_url": REDIRECT_DOCS}
+        raise Answer(301, body, {"Location": url})
 
     def counts(self) -> dict[int, tuple[int, int]]:
         """Milestone issue counts, computed once per request (nothing changes during one)."""
@@ -465,6 +479,9 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("POST", _REPO + r"/issues", create_issue),
     ("GET", _REPO + r"/issues/(?P<number>\d+)", get_issue),
     ("PATCH", _REPO + r"/issues/(?P<number>\d+)", edit_issue),
+    # Where a transferred issue answers: its new repository by id.
+    ("GET", r"/repositories/(?P<repo_id>\d+)/issues/(?P<number>\d+)", get_issue),
+    ("PATCH", r"/repositories/(?P<repo_id>\d+)/issues/(?P<number>\d+)", edit_issue),
     ("GET", _REPO + r"/issues/(?P<number>\d+)/comments", list_comments),
     ("POST", _REPO + r"/issues/(?P<number>\d+)/comments", create_comment),
     ("GET", _REPO + r"/labels", list_labels),

@@ -156,6 +156,27 @@ class GitLabEmulator(EmulatorBase):
             issue = self.store.issue(self.project(project), iid)
             issue.state, issue.closed_at, issue.updated_at = "opened", None, self.now()
 
+    def delete_issue(self, iid: int, project: str | int | None = None) -> None:
+        """Delete an issue (an owner's action): 404 from now on, gone from every listing."""
+        with self.lock:
+            proj = self.project(project)
+            del proj.issues[iid]
+            proj.deleted.add(iid)
+
+    def move_issue(self, iid: int, to: str, project: str | int | None = None) -> int:
+        """Move an issue to project `to` (added when missing), as GitLab's "Move issue"
+        does: a copy is made there, and the original is closed with `moved_to_id` and stays
+        listed. Returns the copy's iid."""
+        with self.lock:
+            source = self.store.issue(self.project(project), iid)
+            if self.store.find_project(to) is None:
+                self.add_project(to)
+            target = self.project(to)
+            copy_ = self.store.new_issue(target, source.title, source.description, [], None)
+            source.state, source.closed_at = "closed", self.now()
+            source.updated_at, source.moved_to_id = source.closed_at, copy_.id
+            return copy_.iid
+
     def set_title(self, iid: int, title: str, project: str | int | None = None) -> None:
         with self.lock:
             issue = self.store.issue(self.project(project), iid)
@@ -264,6 +285,13 @@ class GitLabEmulator(EmulatorBase):
                 return self._page(request, [label_json(lb) for lb in labels])
             case ("POST", ["labels"]):
                 return Reply(201, label_json(self.store.create_label(project, _params(request))))
+            case ("GET", ["labels", name]):
+                # By id or by name, as GitLab's `GET /projects/:id/labels/:label_id`.
+                wanted = unquote(name)
+                for label in project.labels.values():
+                    if label.name == wanted or str(label.id) == wanted:
+                        return Reply(200, label_json(label))
+                raise message(404, "404 Label Not Found")
             case ("GET", ["milestones"]):
                 listed = self.store.list_milestones(project, request)
                 return self._page(request, [milestone_json(project, m, web, today) for m in listed])

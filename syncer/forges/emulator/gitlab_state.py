@@ -79,6 +79,7 @@ class GLIssue:
     closed_at: datetime | None = None
     notes: list[GLNote] = field(default_factory=list)
     author: dict[str, Any] = field(default_factory=lambda: EMULATOR_USER)
+    moved_to_id: int | None = None  # the global id of the issue it was moved to
 
 
 @dataclass(slots=True)
@@ -88,6 +89,7 @@ class GLProject:
     issues: dict[int, GLIssue] = field(default_factory=dict)  # by iid
     labels: dict[str, GLLabel] = field(default_factory=dict)  # by name
     milestones: dict[int, GLMilestone] = field(default_factory=dict)  # by global id
+    deleted: set[int] = field(default_factory=set)  # iids of deleted issues, never reused
 
     @property
     def name(self) -> str:
@@ -201,6 +203,7 @@ def issue_json(
         "due_date": None,
         "confidential": False,
         "discussion_locked": None,
+        "moved_to_id": issue.moved_to_id,
         "web_url": f"{web}/{project.path}/-/issues/{issue.iid}",
         "references": {
             "short": f"#{issue.iid}",

@@ -147,7 +147,7 @@ class GitLabStore:
         author: str | None = None,
     ) -> GLIssue:
         now = self.now()
-        iid = max(project.issues, default=0) + 1
+        iid = max((*project.issues, *project.deleted), default=0) + 1
         issue = GLIssue(self.new_id("issue"), iid, title, description, "opened", [], None, now, now)
         issue.author = self.user(author)
         issue.labels = self.ensure_labels(project, labels)
