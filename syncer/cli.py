@@ -92,7 +92,12 @@ def validate(
     Example: [bold]phasesync validate docs/phases/[/bold]
     """
     from syncer.markdown.parse import load_documents
-    from syncer.report import documents_json, render_diagnostics_github, render_diagnostics_text
+    from syncer.report import (
+        documents_json,
+        render_coverage,
+        render_diagnostics_github,
+        render_diagnostics_text,
+    )
     from syncer.sync.engine import discover
     from syncer.sync.identity import with_shared_link_errors
 
@@ -114,9 +119,11 @@ def validate(
             for line in lines:
                 out.print(line, markup=False)
             if not quiet and fmt != "github":
-                n_items = sum(len(d.phase.items) for d in docs if d.phase)
+                n_items = sum(len(d.items) for d in docs)
                 errors = sum(1 for d in docs for x in d.diagnostics if x.severity == "error")
                 ERR.print(f"{len(docs)} document(s), {n_items} item(s), {errors} error(s)")
+                for line in render_coverage(docs):
+                    ERR.print(line, markup=False)
         if any(d.has_errors for d in docs):
             raise typer.Exit(1)
         if not docs:
@@ -246,11 +253,14 @@ def _run(
         finally:
             reporter.stop()
         plan = result.plan
-        for doc in result.broken:
+        for doc in result.docs:
+            # A blocked document: everything; any other: its errors, whose lines are left
+            # out while the rest of it syncs.
             for d in doc.diagnostics:
-                ERR.print(d.format(), markup=False)
-            if doc.phase is None and not doc.diagnostics:
-                ERR.print(f"{doc.path}: not a phase document; skipped", markup=False)
+                if doc.blocked or d.severity == "error":
+                    ERR.print(d.format(), markup=False)
+            if doc.blocked:
+                ERR.print(f"{doc.path}: not synced: fix the errors above", markup=False)
         interval = settings.write_interval
         if common.json or fmt == "json":
             data: dict[str, Any] = {"plan": plan_json(plan), "settled": result.settled}
@@ -258,13 +268,13 @@ def _run(
                 data["outcome"] = outcome_json(result.outcome)
             out.print_json(json.dumps(data))
         elif fmt == "markdown":
-            out.print(plan_markdown(plan, interval), markup=False)
+            out.print(plan_markdown(plan, interval, len(result.broken)), markup=False)
         elif (
             not common.quiet
             and (plan_only or dry_run or not plan.problems)
             and (result.outcome is None or common.verbose or len(plan.actions) <= 40)
         ):
-            print_plan(out, plan, interval)
+            print_plan(out, plan, interval, len(result.broken))
         if plan.problems:
             # One line per distinct problem: a label format too long fails on every item.
             seen: dict[str, list[str]] = {}
@@ -297,7 +307,7 @@ def _run(
                     markup=False,
                 )
             raise typer.Exit(1)
-        if result.broken and any(d.has_errors for d in result.broken):
+        if any(d.has_errors for d in result.docs):
             raise typer.Exit(1)
         if detailed_exitcode and not plan.empty:
             raise typer.Exit(2)

@@ -160,7 +160,7 @@ def _documents(cwd: Path, settings: Settings) -> Check:
             "put the phase documents there, change `paths` in phasesync.toml, or run "
             "`phasesync init` to write a first one",
         )
-    items = sum(len(d.phase.items) for d in docs if d.phase is not None)
+    items = sum(len(d.items) for d in docs)
     found = [d for doc in docs for d in doc.diagnostics]
     errors = [d for d in found if d.severity is Severity.ERROR]
     warnings = len(found) - len(errors)

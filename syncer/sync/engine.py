@@ -114,7 +114,7 @@ class RunResult:
 
     @property
     def broken(self) -> tuple[Document, ...]:
-        return tuple(d for d in self.docs if d.has_errors or d.phase is None)
+        return tuple(d for d in self.docs if d.blocked)
 
 
 def discover(root: Path, explicit: Sequence[str], globs: Sequence[str]) -> list[Path]:
@@ -296,7 +296,7 @@ def _settles(req: RunRequest, docs: Sequence[Document], plan: Plan, state: Forge
     """Whether a sync found nothing at all to do: its inputs may be recorded as settled."""
     return (
         req.direction == "sync"
-        and all(d.phase is not None and not d.has_errors for d in docs)
+        and all(not d.has_errors for d in docs)
         and not plan.needs_full_listing
         and _unchanged(plan, state)
     )

@@ -607,17 +607,19 @@ def make_plan(
 ) -> Plan:
     """Decide everything a run will do. Documents with errors are not synced, and the
     issues of their items are left as they are."""
-    good = [d for d in docs if d.phase is not None and not d.has_errors]
-    broken = {d.path for d in docs if d.phase is None or d.has_errors}
+    # A document is synced unless an error blocks all of it (`Document.blocked`); an error
+    # on one line has left that line's item out already, and the rest syncs.
+    good = [d for d in docs if not d.blocked]
+    broken = {d.path for d in docs if d.blocked}
     planner = _Planner(direction, good, snapshot, base, cfg)
     planner.mark_copies(good)
     present: set[str] = set()
     with collector_paused():
         for doc in good:
-            assert doc.phase is not None
-            for item in doc.phase.items:
-                present.add(str(item.key))
-                planner.plan_item(doc.phase, item)
+            for phase in doc.phases:  # a roadmap has several
+                for item in phase.items:
+                    present.add(str(item.key))
+                    planner.plan_item(phase, item)
     planner.plan_removed(present, broken)
     planner.orphan_notes(present)
 

@@ -108,7 +108,10 @@ def content_hash(title: str, block: str, labels: Sequence[str], milestone: str |
 
 
 def milestone_title(cfg: RenderConfig, phase: Phase, name: str | None = None) -> str:
-    """`Phase 2: User Authentication`, or `Phase 2: Registration live` for a key milestone."""
+    """`Phase 2: User Authentication`, or `Phase 2: Registration live` for a key milestone.
+    A plan's group that is not a phase (`Phase.numbered` False) is its own title."""
+    if not phase.numbered:
+        return f"{phase.name}: {name}" if name else phase.name
     return cfg.milestone_title.format(number=phase.number, name=name or phase.name)
 
 
