@@ -60,6 +60,16 @@ class ItemKey:
         return cls(parts[0].removeprefix("phase-"), parts[1], parts[2])
 
 
+# GitHub takes issue titles of up to 256 characters, GitLab 255.
+MAX_TITLE = 255
+
+
+def fit_title(text: str) -> str:
+    """`text` as an issue title: cut at `MAX_TITLE` characters with `…` when longer (the
+    issue body then starts with the whole text)."""
+    return text if len(text) <= MAX_TITLE else text[: MAX_TITLE - 1].rstrip() + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class SourcePos:
     """Where an item stands in its file.
@@ -109,7 +119,7 @@ class Requirement:
 
     @property
     def issue_title(self) -> str:
-        return self.title
+        return fit_title(self.title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +147,7 @@ class Task:
 
     @property
     def issue_title(self) -> str:
-        return self.text
+        return fit_title(self.text)
 
 
 Item = Requirement | Task

@@ -74,6 +74,16 @@ class Paragraph:
     heading: Heading | None
 
 
+@dataclass(slots=True, eq=False)
+class Table:
+    """A top-level table: its header cells and its rows, as inline text."""
+
+    line: int  # 0-based
+    header: list[str]
+    rows: list[list[str]]
+    heading: Heading | None
+
+
 @dataclass(slots=True)
 class Outline:
     """What the walk found, in document order."""
@@ -82,6 +92,7 @@ class Outline:
     entries: list[Entry] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     boxes: list[Box] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
     # 0-based lines of task items whose box the line scan could not place; never expected,
     # reported rather than guessed at.
     unlocated: list[int] = field(default_factory=list)
@@ -123,7 +134,29 @@ def outline(source: Source) -> Outline:
             result.headings.append(current)
         elif kind == "paragraph_open" and tok.level == 0 and tok.map:
             result.paragraphs.append(Paragraph(tok.map[0], tokens[i + 1].content, current))
+        elif kind == "table_open" and tok.level == 0 and tok.map:
+            result.tables.append(Table(tok.map[0], [], [], current))
+        elif (
+            kind == "tr_open"
+            and result.tables
+            and tok.level == 2
+            and tokens[i - 1].type == "thead_open"
+        ):
+            result.tables[-1].header = _cells(tokens, i)
+        elif kind == "tr_open" and result.tables and tok.level == 2:
+            result.tables[-1].rows.append(_cells(tokens, i))
     return result
+
+
+def _cells(tokens: list[Token], i: int) -> list[str]:
+    """The inline text of each cell of the table row opened at `tokens[i]`."""
+    cells: list[str] = []
+    for tok in tokens[i + 1 :]:
+        if tok.type == "tr_close":
+            break
+        if tok.type == "inline":
+            cells.append(tok.content.strip())
+    return cells
 
 
 def _entry(

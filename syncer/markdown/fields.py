@@ -174,11 +174,51 @@ def why_not_a_phase(text: str) -> str | None:
     return f"`{first}` is not a phase number; write it in digits (`Phase 2: Name`, `Phase 3b`)"
 
 
+def phase_dates(text: str) -> set[date]:
+    """The dates written as a target or a completion in `text` (`Target: 2025-06-20`,
+    `(completed 2025-11-02)`)."""
+    found = set()
+    for m in _PHASE_DATE.finditer(text):
+        day, _ = parse_date(m.group(1))
+        if day is not None:
+            found.add(day)
+    return found
+
+
 def find_phase_date(text: str) -> date | None:
     """The one date written as a target or a completion in `text`; None when there is none,
     or several different ones (ambiguous)."""
-    found = {m.group(1) for m in _PHASE_DATE.finditer(text)}
-    if len(found) != 1:
-        return None
-    day, _ = parse_date(found.pop())
-    return day
+    found = phase_dates(text)
+    return found.pop() if len(found) == 1 else None
+
+
+_TABLE_KEY = re.compile(r"phase|milestone|stage", re.IGNORECASE)
+_TABLE_DATE = re.compile(
+    r"\b(?:date|due|target|deadline|completed|done|finish|finished|end|eta)\b", re.IGNORECASE
+)
+_TABLE_START = re.compile(r"\bstart", re.IGNORECASE)
+# `1. Foundation`, `3b`, `Phase 2: Auth` in a table's phase column.
+_LEADING_NUMBER = re.compile(r"\s*(?:phase\s+)?([0-9]+[a-z]?(?:\.[0-9]+[a-z]?)*)(?![\w.])", re.I)
+
+
+def table_phase_dates(header: list[str], rows: list[list[str]]) -> list[tuple[str, date]]:
+    """(phase number, date) from a milestones table: a column naming the phase and one
+    column of due, target or completion dates (a start date is not a due date). Empty when
+    the table has no such pair of columns, or several date columns (ambiguous)."""
+    keys = [n for n, h in enumerate(header) if _TABLE_KEY.search(h)]
+    dates = [
+        n
+        for n, h in enumerate(header)
+        if _TABLE_DATE.search(h) and not _TABLE_START.search(h) and n not in keys[:1]
+    ]
+    if not keys or len(dates) != 1:
+        return []
+    out = []
+    for row in rows:
+        if len(row) <= max(keys[0], dates[0]):
+            continue
+        number = _LEADING_NUMBER.match(plain_text(row[keys[0]]))
+        day, _ = parse_date(plain_text(row[dates[0]]))
+        if number is not None and day is not None:
+            out.append((number.group(1), day))
+    return out

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import Enum
 
 from syncer.markdown.blocks import Box, Entry, Heading, Outline
 from syncer.markdown.fields import (
     PhaseTitle,
-    find_phase_date,
     is_placeholder,
     normalise_priority,
     parse_bold_field,
@@ -32,9 +32,11 @@ from syncer.markdown.fields import (
     parse_phase_heading,
     parse_title,
     parse_week,
+    phase_dates,
     plain_text,
     split_milestone,
     strip_done_marker,
+    table_phase_dates,
 )
 from syncer.markdown.itemline import ItemLine, split_item_line, split_requirement
 from syncer.markdown.source import Source
@@ -115,6 +117,7 @@ class _PhaseDraft:
     checklist: list[ChecklistItem] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)  # text written next to the phase
+    table_dates: set[date] = field(default_factory=set)  # from a milestones table
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +255,8 @@ class PlanBuilder:
 
     def _finish_phase(self, draft: _PhaseDraft, overview: dict[str, str]) -> Phase:
         is_title = draft is self.group and self.template
-        day = find_phase_date("\n".join(draft.dates)) if draft.dates else None
+        found = phase_dates("\n".join(draft.dates)) | draft.table_dates
+        day = found.pop() if len(found) == 1 else None  # two different dates: ambiguous
         return Phase(
             file=self.path,
             number=draft.number,
@@ -287,6 +291,10 @@ class PlanBuilder:
         for entry in self.tree.entries:
             if entry.box is None and entry.heading is not None and entry.heading.line in by_line:
                 by_line[entry.heading.line].dates.append(entry.text)
+        for table in self.tree.tables:
+            for number, day in table_phase_dates(table.header, table.rows):
+                if number in self.phases and self.phases[number].numbered:
+                    self.phases[number].table_dates.add(day)
 
     # --- overview and objective ------------------------------------------------------------
 
@@ -515,7 +523,7 @@ class PlanBuilder:
         if gsd is not None:
             # `- [x] **Phase 3: Name** - ...`: the line names its phase.
             draft = self._phase(gsd, draft.line if gsd.number in self.phases else entry.line)
-            draft.dates.append(raw)
+            draft.dates.append(entry.text)
             named_by = None
         title = strip_done_marker(text)
         heading = entry.heading

@@ -152,6 +152,8 @@ def render_item(
 ) -> Rendered:
     """The title, managed block, labels and milestone that `item` should have on the forge."""
     parts: list[str] = []
+    if item.issue_title != item.title:
+        parts.append(item.title)  # a title too long for the forge: the whole text
     if isinstance(item, Requirement):
         if item.description:
             parts.append(item.description)
