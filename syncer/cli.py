@@ -92,6 +92,7 @@ def validate(
     Example: [bold]phasesync validate docs/phases/[/bold]
     """
     from syncer.markdown.parse import load_documents
+    from syncer.model import ParseOptions
     from syncer.report import (
         documents_json,
         render_coverage,
@@ -104,7 +105,11 @@ def validate(
     common = Common(config, None, None, None, json_out, verbose, quiet)
     with _errors(common):
         settings = _settings(common)
-        docs = load_documents(discover(_root(), paths or [], settings.paths), root=_root())
+        docs = load_documents(
+            discover(_root(), paths or [], settings.paths),
+            root=_root(),
+            options=ParseOptions(sync_checklists=settings.sync_checklists),
+        )
         # Two lines that link one issue (a copied line or document): each is an error.
         docs = with_shared_link_errors(docs)
         out = _out()
@@ -144,6 +149,7 @@ def status(
     Example: [bold]phasesync status --format markdown >> "$GITHUB_STEP_SUMMARY"[/bold]
     """
     from syncer.markdown.parse import load_documents
+    from syncer.model import ParseOptions
     from syncer.report import print_status, status_json, status_markdown
     from syncer.sync.engine import discover
 
@@ -151,7 +157,11 @@ def status(
     with _errors(common):
         settings = _settings(common)
         root = _root()
-        docs = load_documents(discover(root, paths or [], settings.paths), root=root)
+        docs = load_documents(
+            discover(root, paths or [], settings.paths),
+            root=root,
+            options=ParseOptions(sync_checklists=settings.sync_checklists),
+        )
         today = date.today()
         out = _out()
         if json_out or fmt == "json":
@@ -166,6 +176,7 @@ def status(
 
 
 def _engine_config(settings: Any) -> Any:
+    from syncer.model import ParseOptions
     from syncer.sync.apply import ApplyOptions
     from syncer.sync.engine import EngineConfig
     from syncer.sync.render import LabelFamily, RenderConfig
@@ -185,6 +196,7 @@ def _engine_config(settings: Any) -> Any:
         lock_file=settings.lock_file,
         write_links=settings.write_links,
         on_removed=settings.on_removed,
+        parse=ParseOptions(sync_checklists=settings.sync_checklists),
         apply=ApplyOptions(
             write_interval=settings.write_interval,
             max_writes=settings.max_writes,

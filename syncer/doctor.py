@@ -144,12 +144,13 @@ def _configuration(cwd: Path, config: Path | None, settings: Settings) -> Check:
 
 def _documents(cwd: Path, settings: Settings) -> Check:
     from syncer.markdown.parse import load_documents
-    from syncer.model import Severity
+    from syncer.model import ParseOptions, Severity
     from syncer.sync.engine import discover
 
     globs = ", ".join(settings.paths)
     try:
-        docs = load_documents(discover(cwd, [], settings.paths), root=cwd)
+        options = ParseOptions(sync_checklists=settings.sync_checklists)
+        docs = load_documents(discover(cwd, [], settings.paths), root=cwd, options=options)
     except PhasesyncError as exc:
         return Check("documents", "fail", exc.describe(), "make the file readable UTF-8 text")
     if not docs:

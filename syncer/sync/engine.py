@@ -62,7 +62,7 @@ from typing import Literal
 from syncer.errors import ConfigError, ForgeError, NotFound, PermissionDenied
 from syncer.forges.base import Forge, Snapshot
 from syncer.markdown.parse import parse_documents, read_documents
-from syncer.model import Document
+from syncer.model import Document, ParseOptions
 from syncer.sync.actions import Direction, Plan, UpdateIssue
 from syncer.sync.apply import Applier, ApplyOptions, Outcome, Reporter
 from syncer.sync.identity import marker_authors_to_check
@@ -87,6 +87,7 @@ class EngineConfig:
     lock_file: str = "phasesync.lock"
     write_links: bool = True
     on_removed: Literal["close", "keep"] = "close"
+    parse: ParseOptions = field(default_factory=ParseOptions)
     # A complete listing at least this often (by our clock against the forge's listed_at).
     full_listing_after: timedelta = timedelta(days=1)
     apply: ApplyOptions = field(default_factory=ApplyOptions)
@@ -208,7 +209,7 @@ def _run_locked(
     ):
         plan = Plan(req.direction, managed=len(state.items))
         return RunResult((), plan, snapshot, None if req.dry_run else Outcome(), settled=True)
-    docs = tuple(parse_documents(read))
+    docs = tuple(parse_documents(read, cfg.parse))
     scope = frozenset(d.path for d in docs) if req.paths else None
     pcfg = plan_config(cfg, forge, req, scope)
     pcfg = replace(pcfg, trusted_authors=_vouched(forge, snapshot, state, req.adopt))
@@ -286,7 +287,7 @@ def _inputs(
         documents=read,
         items=state.items,
         render=cfg.render,
-        settings=(cfg.paths, cfg.write_links, cfg.on_removed),
+        settings=(cfg.paths, cfg.write_links, cfg.on_removed, cfg.parse.sync_checklists),
         identity=forge.identity,
         issue_base=forge.issue_url(1),
     )
