@@ -98,7 +98,7 @@ def split_milestone(text: str) -> tuple[str, str]:
 # letter suffix), then an optional separator and the name. Leading emoji and bold are
 # stripped by the caller (`plain_text`).
 _PHASE_HEADING = re.compile(
-    r"phase\s+([0-9]+[a-z]?(?:\.[0-9]+[a-z]?)*)(?![\w.])\s*(?:[:\-–—.)|]\s*)?(.*)",
+    r"phase\s+([0-9]+[a-z]?(?:\.[0-9]+[a-z]?)*)(?!\w|\.[0-9])\s*(?:[:\-–—.)|]\s*)?(.*)",
     re.IGNORECASE | re.DOTALL,
 )
 # `Phase two: Auth`, `Phase: Auth`: names a phase without a number.
@@ -114,7 +114,7 @@ _LEADING_SYMBOLS = re.compile(r"^[^\w\[(`]+", re.UNICODE)
 # A date next to a phase: `Target: 2025-06-20`, `(completed 2025-11-02)`, `Due 2025-06-20`.
 _PHASE_DATE = re.compile(
     r"\b(?:target(?:\s+date)?|due(?:\s+date)?|deadline|eta|completed|done|finished|delivered)"
-    r"\b\s*(?:on\s+|by\s+)?[:=\-–—]?\s*\**\s*([0-9]{4}-[0-9]{2}-[0-9]{2})\b",
+    r"\b\**\s*(?:on\s+|by\s+)?[:=\-–—]?\**\s*\**\s*([0-9]{4}-[0-9]{2}-[0-9]{2})\b",
     re.IGNORECASE,
 )
 
@@ -198,7 +198,9 @@ _TABLE_DATE = re.compile(
 )
 _TABLE_START = re.compile(r"\bstart", re.IGNORECASE)
 # `1. Foundation`, `3b`, `Phase 2: Auth` in a table's phase column.
-_LEADING_NUMBER = re.compile(r"\s*(?:phase\s+)?([0-9]+[a-z]?(?:\.[0-9]+[a-z]?)*)(?![\w.])", re.I)
+_LEADING_NUMBER = re.compile(
+    r"\s*(?:phase\s+)?([0-9]+[a-z]?(?:\.[0-9]+[a-z]?)*)(?!\w|\.[0-9])", re.IGNORECASE
+)
 
 
 def table_phase_dates(header: list[str], rows: list[list[str]]) -> list[tuple[str, date]]:

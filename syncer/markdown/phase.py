@@ -282,6 +282,9 @@ class PlanBuilder:
         and plain bullets directly under it (`Target: 2025-06-20`)."""
         by_line = {d.line: d for d in self.phases.values()}
         for heading in self.tree.headings:
+            named = self._names_phase(heading)
+            if named is not None and named.number in self.phases:
+                by_line[heading.line] = self.phases[named.number]
             draft = by_line.get(heading.line)
             if draft is not None:
                 draft.dates.append(heading.text)
