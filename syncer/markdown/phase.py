@@ -499,10 +499,12 @@ class PlanBuilder:
         found = self._text(entry, box)
         if found is None:
             return
-        item, text = found
-        key = ItemKey(draft.number, f"week-{week}", slugify(text))
-        key = self._claim(entry, key, text, item.text_start)
+        item, raw = found
+        # The key is made from the line as written (as 0.1 made it); the title is its text.
+        key = ItemKey(draft.number, f"week-{week}", slugify(raw))
+        key = self._claim(entry, key, raw, item.text_start)
         pos = self._pos(item, entry.line, item.text_start, item.text_end)
+        text = strip_done_marker(plain_text(raw))
         task = _TaskDraft(Task(key, week, focus, text, box.checked, pos, link=item.link))
         draft.tasks.append(task)
         self.owners[entry] = task
