@@ -172,7 +172,8 @@ def _documents(cwd: Path, settings: Settings) -> Check:
             "documents",
             "fail",
             f"{counts}, {len(errors)} error(s); first: {first.file}:{first.line}: {first.message}",
-            "run `phasesync validate` and correct each error: documents with errors are not synced",
+            "run `phasesync validate` and correct each error: a line with an error is left out, "
+            "and an error that blocks its document (`validate` says so) stops all of it",
         )
     if warnings:
         counts += f", {warnings} warning(s) (`phasesync validate` lists them)"

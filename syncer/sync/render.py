@@ -168,7 +168,10 @@ def render_item(
             parts.append(" · ".join(fields))
         parts.append(f"**Type:** {_kind_name(item.kind)} requirement")
     else:
-        parts.append(f"**Week {item.week}:** {item.week_focus}" if item.week_focus else "")
+        if item.week_focus:
+            parts.append(f"**Week {item.week}:** {item.week_focus}")
+        elif item.section:  # a plan's own heading, for a task that is not a week's
+            parts.append(f"**Section:** {item.section}")
         if item.subtasks:
             checklist = "\n".join(
                 f"- [{'x' if s.checked else ' '}] {s.text}" for s in item.subtasks

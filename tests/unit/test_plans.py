@@ -234,6 +234,15 @@ def test_a_title_too_long_for_the_forge_is_cut_and_the_body_keeps_it() -> None:
     assert long.strip() in rendered.block
 
 
+def test_a_plain_task_names_its_heading_in_the_issue_body() -> None:
+    doc = parse("# Plan\n## Phase 1: A\n### Task 1.1: Build *it*\n- [ ] compile\n")
+    (item,) = doc.items
+    rendered = render_item(DEFAULT_RENDER, doc.phases[0], item)
+    assert "**Section:** Task 1.1: Build it" in rendered.block
+    assert rendered.labels == ("phase:1", "type:task")
+    assert rendered.milestone == "Phase 1: A"
+
+
 def test_strip_done_marker_keeps_words_of_the_sentence() -> None:
     assert strip_done_marker("Documentation complete ✅") == "Documentation complete"
     assert strip_done_marker("Ship it (done)") == "Ship it"
