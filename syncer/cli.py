@@ -92,7 +92,13 @@ def validate(
     Example: [bold]phasesync validate docs/phases/[/bold]
     """
     from syncer.markdown.parse import load_documents
-    from syncer.report import documents_json, render_diagnostics_github, render_diagnostics_text
+    from syncer.model import ParseOptions
+    from syncer.report import (
+        documents_json,
+        render_coverage,
+        render_diagnostics_github,
+        render_diagnostics_text,
+    )
     from syncer.sync.engine import discover
     from syncer.sync.identity import with_shared_link_errors
     from syncer.sync.render import MAX_TITLE_GITHUB, MAX_TITLE_GITLAB, title_warnings
@@ -100,7 +106,11 @@ def validate(
     common = Common(config, None, None, None, json_out, verbose, quiet)
     with _errors(common):
         settings = _settings(common)
-        docs = load_documents(discover(_root(), paths or [], settings.paths), root=_root())
+        docs = load_documents(
+            discover(_root(), paths or [], settings.paths),
+            root=_root(),
+            options=ParseOptions(sync_checklists=settings.sync_checklists),
+        )
         # Two lines that link one issue (a copied line or document): each is an error.
         docs = with_shared_link_errors(docs)
         limit = MAX_TITLE_GITLAB if settings.forge == "gitlab" else MAX_TITLE_GITHUB
@@ -117,9 +127,11 @@ def validate(
             for line in lines:
                 out.print(line, markup=False)
             if not quiet and fmt != "github":
-                n_items = sum(len(d.phase.items) for d in docs if d.phase)
+                n_items = sum(len(d.items) for d in docs)
                 errors = sum(1 for d in docs for x in d.diagnostics if x.severity == "error")
                 ERR.print(f"{len(docs)} document(s), {n_items} item(s), {errors} error(s)")
+                for line in render_coverage(docs):
+                    ERR.print(line, markup=False)
         if any(d.has_errors for d in docs):
             raise typer.Exit(1)
         if not docs:
@@ -140,6 +152,7 @@ def status(
     Example: [bold]phasesync status --format markdown >> "$GITHUB_STEP_SUMMARY"[/bold]
     """
     from syncer.markdown.parse import load_documents
+    from syncer.model import ParseOptions
     from syncer.report import print_status, status_json, status_markdown
     from syncer.sync.engine import discover
 
@@ -147,7 +160,11 @@ def status(
     with _errors(common):
         settings = _settings(common)
         root = _root()
-        docs = load_documents(discover(root, paths or [], settings.paths), root=root)
+        docs = load_documents(
+            discover(root, paths or [], settings.paths),
+            root=root,
+            options=ParseOptions(sync_checklists=settings.sync_checklists),
+        )
         today = date.today()
         out = _out()
         if json_out or fmt == "json":
@@ -162,6 +179,7 @@ def status(
 
 
 def _engine_config(settings: Any) -> Any:
+    from syncer.model import ParseOptions
     from syncer.sync.apply import ApplyOptions
     from syncer.sync.ceiling import ceiling_of
     from syncer.sync.engine import EngineConfig
@@ -188,6 +206,7 @@ def _engine_config(settings: Any) -> Any:
         lock_file=settings.lock_file,
         write_links=settings.write_links,
         on_removed=settings.on_removed,
+        parse=ParseOptions(sync_checklists=settings.sync_checklists),
         apply=ApplyOptions(
             write_interval=settings.write_interval,
             max_writes=settings.max_writes,
@@ -259,11 +278,14 @@ def _run(
         finally:
             reporter.stop()
         plan = result.plan
-        for doc in result.broken:
+        for doc in result.docs:
+            # A blocked document: everything; any other: its errors, whose lines are left
+            # out while the rest of it syncs.
             for d in doc.diagnostics:
-                ERR.print(d.format(), markup=False)
-            if doc.phase is None and not doc.diagnostics:
-                ERR.print(f"{doc.path}: not a phase document; skipped", markup=False)
+                if doc.blocked or d.severity == "error":
+                    ERR.print(d.format(), markup=False)
+            if doc.blocked:
+                ERR.print(f"{doc.path}: not synced: fix the errors above", markup=False)
         interval = settings.write_interval
         if common.json or fmt == "json":
             data: dict[str, Any] = {"plan": plan_json(plan), "settled": result.settled}
@@ -271,13 +293,16 @@ def _run(
                 data["outcome"] = outcome_json(result.outcome)
             out.print_json(json.dumps(data))
         elif fmt == "markdown":
-            out.print(plan_markdown(plan, interval, cfg.apply.ceiling), markup=False)
+            out.print(
+                plan_markdown(plan, interval, cfg.apply.ceiling, refused=len(result.broken)),
+                markup=False,
+            )
         elif (
             not common.quiet
             and (plan_only or dry_run or not plan.problems)
             and (result.outcome is None or common.verbose or len(plan.actions) <= 40)
         ):
-            print_plan(out, plan, interval, cfg.apply.ceiling)
+            print_plan(out, plan, interval, cfg.apply.ceiling, refused=len(result.broken))
         if plan.problems:
             # One line per distinct problem: a label format too long fails on every item.
             seen: dict[str, list[str]] = {}
@@ -314,7 +339,7 @@ def _run(
                     markup=False,
                 )
             raise typer.Exit(1)
-        if result.broken and any(d.has_errors for d in result.broken):
+        if any(d.has_errors for d in result.docs):
             raise typer.Exit(1)
         if skipped and not (plan_only or dry_run):
             raise typer.Exit(1)

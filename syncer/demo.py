@@ -131,7 +131,7 @@ def run_demo(console: Console, *, forge: str = "github", keep: Path | None = Non
         emulator.close_issue(entry.issue)  # type: ignore[attr-defined]
         console.print(f"#{entry.issue} {entry.title!r} closed on the forge")
         doc = next(d for d in pushed.docs if d.path == entry.file)
-        line_no = next(i.pos.line for i in doc.phase.items if str(i.key) == CLOSED_ON_FORGE)  # type: ignore[union-attr]
+        line_no = next(i.pos.line for i in doc.items if str(i.key) == CLOSED_ON_FORGE)
         before = _line_of(root, entry.file, line_no)
 
         step("5. pull: forge -> documents", RunRequest("pull"))

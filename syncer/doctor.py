@@ -144,12 +144,13 @@ def _configuration(cwd: Path, config: Path | None, settings: Settings) -> Check:
 
 def _documents(cwd: Path, settings: Settings) -> Check:
     from syncer.markdown.parse import load_documents
-    from syncer.model import Severity
+    from syncer.model import ParseOptions, Severity
     from syncer.sync.engine import discover
 
     globs = ", ".join(settings.paths)
     try:
-        docs = load_documents(discover(cwd, [], settings.paths), root=cwd)
+        options = ParseOptions(sync_checklists=settings.sync_checklists)
+        docs = load_documents(discover(cwd, [], settings.paths), root=cwd, options=options)
     except PhasesyncError as exc:
         return Check("documents", "fail", exc.describe(), "make the file readable UTF-8 text")
     if not docs:
@@ -160,7 +161,7 @@ def _documents(cwd: Path, settings: Settings) -> Check:
             "put the phase documents there, change `paths` in phasesync.toml, or run "
             "`phasesync init` to write a first one",
         )
-    items = sum(len(d.phase.items) for d in docs if d.phase is not None)
+    items = sum(len(d.items) for d in docs)
     found = [d for doc in docs for d in doc.diagnostics]
     errors = [d for d in found if d.severity is Severity.ERROR]
     warnings = len(found) - len(errors)
@@ -171,7 +172,8 @@ def _documents(cwd: Path, settings: Settings) -> Check:
             "documents",
             "fail",
             f"{counts}, {len(errors)} error(s); first: {first.file}:{first.line}: {first.message}",
-            "run `phasesync validate` and correct each error: documents with errors are not synced",
+            "run `phasesync validate` and correct each error: a line with an error is left out, "
+            "and an error that blocks its document (`validate` says so) stops all of it",
         )
     if warnings:
         counts += f", {warnings} warning(s) (`phasesync validate` lists them)"

@@ -109,19 +109,24 @@ class Requirement:
 
     @property
     def issue_title(self) -> str:
+        """The title as written; `render.forge_title` makes it fit the forge."""
         return self.title
 
 
 @dataclass(frozen=True, slots=True)
 class Task:
+    """A task: under `#### Week N` in an Implementation Plan (`week` set), or any other
+    task box of a plan (`week` None; `section` names the heading it sits under)."""
+
     key: ItemKey
-    week: int
+    week: int | None
     week_focus: str
     text: str
     checked: bool
     pos: SourcePos
     subtasks: tuple[SubTask, ...] = ()
     link: IssueLink | None = None
+    section: str = ""
 
     @property
     def kind(self) -> Kind:
@@ -133,6 +138,7 @@ class Task:
 
     @property
     def issue_title(self) -> str:
+        """The title as written; `render.forge_title` makes it fit the forge."""
         return self.text
 
 
@@ -178,6 +184,10 @@ class Diagnostic:
 
 @dataclass(frozen=True, slots=True)
 class Phase:
+    """A phase of a plan; or, with `numbered` False, the group of a plan's boxes that sit
+    under no heading naming a phase (`number` is then the group's id, `name` the file's
+    title)."""
+
     file: str
     number: str
     name: str
@@ -190,29 +200,102 @@ class Phase:
     tasks: tuple[Task, ...] = ()
     milestones: tuple[Milestone, ...] = ()
     checklist: tuple[ChecklistItem, ...] = ()
+    numbered: bool = True
+    # A date written next to the phase (`Target: 2025-06-20`, `(completed 2025-11-02)`).
+    target: date | None = None
 
     @property
     def items(self) -> tuple[Item, ...]:
         return (*self.requirements, *self.tasks)
 
     @property
+    def title(self) -> str:
+        """`Phase 2: User Authentication`, or a plan group's own title."""
+        return f"Phase {self.number}: {self.name}" if self.numbered else self.name
+
+    @property
     def due(self) -> date | None:
-        """The `Phase Completion` milestone's date, else the latest milestone's."""
+        """The `Phase Completion` milestone's date, else the latest milestone's, else the
+        date written next to the phase."""
         for m in self.milestones:
             if m.is_completion:
                 return m.date
-        return max((m.date for m in self.milestones), default=None)
+        return max((m.date for m in self.milestones), default=self.target)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """What the parser is told by the configuration."""
+
+    # Sync the template's named checklists (Success Criteria, ...) as items too.
+    sync_checklists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Unsynced:
+    """A box that reaches the forge neither as an issue nor as a line in one: why."""
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """What became of a document's task boxes (as GitHub renders them)."""
+
+    boxes: int = 0
+    items: int = 0
+    subtasks: int = 0
+    unsynced: tuple[Unsynced, ...] = ()
+
+    @property
+    def document_only(self) -> int:
+        return len(self.unsynced)
+
+    @property
+    def synced(self) -> int:
+        return self.items + self.subtasks
+
+    def summary(self) -> str:
+        return (
+            f"{self.boxes} boxes: {self.items} items, {self.subtasks} sub-tasks, "
+            f"{self.document_only} document-only"
+        )
+
+
+# Errors that stop a whole document from syncing: its keys or its phase cannot be trusted.
+# Any other error belongs to one item or one line, which is left out; the rest syncs.
+BLOCKING = frozenset({"not-utf8", "unreadable", "duplicate-phase", "phase-number-mismatch"})
 
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """One parsed file: its exact bytes, the phase it describes (if any) and diagnostics."""
+    """One parsed file: its exact bytes, the phases it describes, diagnostics and what
+    became of each box."""
 
     path: str
     data: bytes
-    phase: Phase | None
+    phases: tuple[Phase, ...]
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    coverage: Coverage = field(default=Coverage())
+    # Written on the phase template (`# Phase N: Name`): its named checklists and quoted
+    # boxes stay in the document.
+    template: bool = False
+
+    @property
+    def phase(self) -> Phase | None:
+        """The first phase (a phase-template document has exactly one)."""
+        return self.phases[0] if self.phases else None
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(i for p in self.phases for i in p.items)
 
     @property
     def has_errors(self) -> bool:
         return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def blocked(self) -> bool:
+        """An error that stops the whole document from syncing (`BLOCKING`)."""
+        return any(d.severity is Severity.ERROR and d.code in BLOCKING for d in self.diagnostics)

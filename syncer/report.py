@@ -102,19 +102,54 @@ def _milestone_json(m: Milestone) -> dict[str, Any]:
     return {"name": m.name, "date": m.date.isoformat(), "line": m.line}
 
 
+def render_coverage(docs: Iterable[Document]) -> list[str]:
+    """`validate`'s last lines: per document what became of its boxes
+    (`plan.md: 398 boxes: 395 items, 3 sub-tasks, 0 document-only`), then, for any box that
+    does not reach the forge, why and where."""
+    out = []
+    for doc in docs:
+        cov = doc.coverage
+        line = f"{doc.path}: {cov.summary()}"
+        if doc.blocked:
+            line += "; not synced: the document has errors that block it (above)"
+        out.append(line)
+        by_reason: dict[str, list[int]] = {}
+        for u in cov.unsynced:
+            by_reason.setdefault(u.reason, []).append(u.line)
+        for reason, lines in by_reason.items():
+            shown = ", ".join(str(n) for n in lines[:8]) + (", ..." if len(lines) > 8 else "")
+            where = "line" if len(lines) == 1 else "lines"
+            out.append(f"  {len(lines)} document-only: {reason} ({where} {shown})")
+    return out
+
+
+def _coverage_json(doc: Document) -> dict[str, Any]:
+    cov = doc.coverage
+    return {
+        "file": doc.path,
+        "boxes": cov.boxes,
+        "items": cov.items,
+        "subtasks": cov.subtasks,
+        "document_only": [{"line": u.line, "reason": u.reason} for u in cov.unsynced],
+        "blocked": doc.blocked,
+    }
+
+
 def documents_json(docs: Sequence[Document]) -> dict[str, Any]:
-    """`validate --json`: every phase with its items and milestones, and every diagnostic."""
+    """`validate --json`: every phase with its items and milestones, every diagnostic and
+    each document's coverage."""
     phases = [
         {
             "file": doc.path,
             "number": phase.number,
             "name": phase.name,
+            "title": phase.title,
             "due": phase.due.isoformat() if phase.due else None,
             "items": [_item_json(item) for item in phase.items],
             "milestones": [_milestone_json(m) for m in phase.milestones],
         }
         for doc in docs
-        if (phase := doc.phase) is not None
+        for phase in doc.phases
     ]
     diagnostics = [
         {
@@ -126,7 +161,8 @@ def documents_json(docs: Sequence[Document]) -> dict[str, Any]:
         }
         for d in _diagnostics(docs)
     ]
-    return {"phases": phases, "diagnostics": diagnostics}
+    coverage = [_coverage_json(doc) for doc in docs]
+    return {"phases": phases, "diagnostics": diagnostics, "coverage": coverage}
 
 
 # --- status ---------------------------------------------------------------------------------
@@ -161,7 +197,7 @@ def _status(phase: Phase, today: date) -> _PhaseStatus:
 
 
 def _phases(docs: Iterable[Document]) -> list[Phase]:
-    return [doc.phase for doc in docs if doc.phase is not None]
+    return [phase for doc in docs for phase in doc.phases]
 
 
 def status_json(docs: Sequence[Document], today: date) -> dict[str, Any]:
@@ -204,7 +240,7 @@ def print_status(console: Console, docs: Sequence[Document], today: date) -> Non
     for phase in phases:
         s = _status(phase, today)
         due = f", due {phase.due.isoformat()}" if phase.due else ""
-        title = escape(printable(f"Phase {phase.number}: {phase.name}"))
+        title = escape(printable(phase.title))
         shown = escape(printable(phase.file))
         console.print(f"[bold]{title}[/bold]{due}  [dim]{shown}[/dim]")
         table = Table(show_header=False, box=None, padding=(0, 1))
@@ -260,7 +296,7 @@ def status_markdown(docs: Sequence[Document], today: date) -> str:
     ]
     for phase in phases:
         s = _status(phase, today)
-        out.append(f"### Phase {_md(phase.number)}: {_md(phase.name)}")
+        out.append(f"### {_md(phase.title)}")
         out.append("")
         due = f" · due {phase.due.isoformat()}" if phase.due else ""
         out.append(f"`{printable(phase.file)}`{due}")

@@ -76,12 +76,21 @@ def _doc_detail(d: EditDocument) -> str:
     return d.key
 
 
-def summary(plan: Plan, write_interval: float, ceiling: Ceiling | None = None) -> str:
+def summary(
+    plan: Plan, write_interval: float, ceiling: Ceiling | None = None, refused: int = 0
+) -> str:
+    """The plan's last line. `refused`: documents left out because of errors; then the
+    documents and the forge are never said to agree."""
     writes = plan.forge_writes
     files = len(
         {d.pos.file for d in plan.documents}
         | {a.pos.file for a in plan.issues if isinstance(a, CreateIssue) and a.link}
     )
+    if plan.empty and refused:
+        return (
+            f"Nothing to do for the documents that synced; {refused} document(s) not synced "
+            "because of errors."
+        )
     if plan.empty:
         return "Nothing to do: documents and forge agree."
     eta = writes * write_interval
@@ -93,11 +102,17 @@ def summary(plan: Plan, write_interval: float, ceiling: Ceiling | None = None) -
         text += f"; about {eta:.0f} s at {write_interval:g} s between writes"
     if plan.conflicts:
         text += f"; {len(plan.conflicts)} conflict(s)"
+    if refused:
+        text += f"; {refused} document(s) not synced because of errors"
     return text + "."
 
 
 def print_plan(
-    console: Console, plan: Plan, write_interval: float, ceiling: Ceiling | None = None
+    console: Console,
+    plan: Plan,
+    write_interval: float,
+    ceiling: Ceiling | None = None,
+    refused: int = 0,
 ) -> None:
     rows = list(plan_rows(plan))
     if rows:
@@ -111,10 +126,12 @@ def print_plan(
             cells = (Text(printable(verb)), Text(printable(what)), Text(printable(why)))
             table.add_row(*cells, style=style)
         console.print(table)
-    console.print(summary(plan, write_interval, ceiling))
+    console.print(summary(plan, write_interval, ceiling, refused))
 
 
-def plan_markdown(plan: Plan, write_interval: float, ceiling: Ceiling | None = None) -> str:
+def plan_markdown(
+    plan: Plan, write_interval: float, ceiling: Ceiling | None = None, refused: int = 0
+) -> str:
     """The plan as a Markdown table, for a pull-request comment or a job summary."""
     lines = [f"### phasesync {plan.direction} plan", ""]
     rows = list(plan_rows(plan))
@@ -122,7 +139,7 @@ def plan_markdown(plan: Plan, write_interval: float, ceiling: Ceiling | None = N
         lines += ["| action | item | detail |", "| --- | --- | --- |"]
         lines += [f"| {_md(v)} | {_md(w)} | {_md(d)} |" for v, w, d in rows]
         lines.append("")
-    lines.append(summary(plan, write_interval, ceiling))
+    lines.append(summary(plan, write_interval, ceiling, refused))
     return "\n".join(lines) + "\n"
 
 

@@ -294,6 +294,15 @@ class Settings(BaseSettings):
         description="Format of milestone titles; may use `{number}` and `{name}`.",
         json_schema_extra={"display_type": "format string"},
     )
+    sync_checklists: bool = Field(
+        default=False,
+        description=(
+            "Sync the phase template's own checklists (Success Criteria, Phase Completion "
+            "Checklist, Quality Assurance, Testing Strategy, Deployment, Monitoring, "
+            "Documentation Requirements, Dependencies and Prerequisites) as issues too."
+        ),
+        json_schema_extra={"display_type": "boolean"},
+    )
 
     # Where each value came from ("default", a file, a variable...), for `doctor` and for
     # messages; and whether GitLab's CI job token was seen, to explain why it is not used.

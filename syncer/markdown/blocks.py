@@ -3,8 +3,9 @@
 The walk decides what is a task-list item from the tokens alone (the tasklists plugin marks
 `list_item_open` with the `task-list-item` class), so lines inside code fences, indented
 code, HTML blocks, tables and front matter can never become items. Items inside block
-quotes are skipped on purpose: a quoted checklist is someone's citation, not the plan.
-Both `parse_document` and `find_boxes` use this walk, so they agree on what a box is.
+quotes (and Obsidian/GitHub callouts, which are block quotes) are boxes as GitHub renders
+them; they are marked `quoted`, and the phase builder decides what they are. Both
+`parse_document` and `find_boxes` use this walk, so they agree on what a box is.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Box:
     offset: int
     line: int
     checked: bool
+    quoted: bool = False
 
 
 @dataclass(slots=True, eq=False)
@@ -47,7 +49,7 @@ class Heading:
 
 @dataclass(slots=True, eq=False)
 class Entry:
-    """One list item outside block quotes.
+    """One list item (in a block quote too, then `quoted`).
 
     `line` is the 0-based line of the item's first paragraph (of the item itself when it
     does not start with a paragraph); `text` is that paragraph's inline content as written,
@@ -60,6 +62,7 @@ class Entry:
     heading: Heading | None
     parent: Entry | None
     box: Box | None
+    quoted: bool = False  # inside a block quote or callout
 
 
 @dataclass(slots=True, eq=False)
@@ -71,6 +74,16 @@ class Paragraph:
     heading: Heading | None
 
 
+@dataclass(slots=True, eq=False)
+class Table:
+    """A top-level table: its header cells and its rows, as inline text."""
+
+    line: int  # 0-based
+    header: list[str]
+    rows: list[list[str]]
+    heading: Heading | None
+
+
 @dataclass(slots=True)
 class Outline:
     """What the walk found, in document order."""
@@ -79,6 +92,7 @@ class Outline:
     entries: list[Entry] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     boxes: list[Box] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
     # 0-based lines of task items whose box the line scan could not place; never expected,
     # reported rather than guessed at.
     unlocated: list[int] = field(default_factory=list)
@@ -90,16 +104,15 @@ def outline(source: Source) -> Outline:
     result = Outline()
     heading_stack: list[Heading] = []
     current: Heading | None = None
-    # One slot per open list item; None for items inside a block quote.
-    items: list[Entry | None] = []
+    # One slot per open list item.
+    items: list[Entry] = []
     quotes = 0
     for i, tok in enumerate(tokens):
         kind = tok.type
         if kind == "list_item_open":
-            if quotes:
-                items.append(None)
-                continue
-            entry = _entry(source, tokens, i, current, items[-1] if items else None, result)
+            entry = _entry(
+                source, tokens, i, current, items[-1] if items else None, result, quotes > 0
+            )
             items.append(entry)
             result.entries.append(entry)
         elif kind == "list_item_close":
@@ -121,7 +134,29 @@ def outline(source: Source) -> Outline:
             result.headings.append(current)
         elif kind == "paragraph_open" and tok.level == 0 and tok.map:
             result.paragraphs.append(Paragraph(tok.map[0], tokens[i + 1].content, current))
+        elif kind == "table_open" and tok.level == 0 and tok.map:
+            result.tables.append(Table(tok.map[0], [], [], current))
+        elif (
+            kind == "tr_open"
+            and result.tables
+            and tok.level == 2
+            and tokens[i - 1].type == "thead_open"
+        ):
+            result.tables[-1].header = _cells(tokens, i)
+        elif kind == "tr_open" and result.tables and tok.level == 2:
+            result.tables[-1].rows.append(_cells(tokens, i))
     return result
+
+
+def _cells(tokens: list[Token], i: int) -> list[str]:
+    """The inline text of each cell of the table row opened at `tokens[i]`."""
+    cells: list[str] = []
+    for tok in tokens[i + 1 :]:
+        if tok.type == "tr_close":
+            break
+        if tok.type == "inline":
+            cells.append(tok.content.strip())
+    return cells
 
 
 def _entry(
@@ -131,6 +166,7 @@ def _entry(
     heading: Heading | None,
     parent: Entry | None,
     result: Outline,
+    quoted: bool,
 ) -> Entry:
     tok = tokens[i]
     line = tok.map[0] if tok.map else 0
@@ -146,6 +182,6 @@ def _entry(
         if offset is None:
             result.unlocated.append(line)
         else:
-            box = Box(offset, line + 1, source.data[offset] != 0x20)
+            box = Box(offset, line + 1, source.data[offset] != 0x20, quoted)
             result.boxes.append(box)
-    return Entry(line, text, heading, parent, box)
+    return Entry(line, text, heading, parent, box, quoted)

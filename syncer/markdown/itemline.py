@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from syncer.markdown.source import Source
 from syncer.model import IssueLink
 
-# Indentation, then the list markers that open on this line (`- 1. [ ]` nests two lists),
-# then the box. The first paragraph of a task item starts with its box, so the leftmost
-# box on that line is the item's.
-_BOX = re.compile(rb"[ \t]*(?:(?:[-*+]|[0-9]{1,9}[.)])[ \t]+)*\[([ xX])\]")
+# Indentation, then the block-quote marks and list markers that open on this line
+# (`- 1. [ ]` nests two lists, `> > - [ ]` a list in a quote in a quote), then the box. The
+# first paragraph of a task item starts with its box, so the leftmost box on that line is
+# the item's.
+_BOX = re.compile(rb"[ \t]*(?:(?:[-*+]|[0-9]{1,9}[.)])[ \t]+|>[ \t]*)*\[([ xX])\]")
 _BLANKS = re.compile(rb"[ \t\v\f]*")
 # ` ([#42](https://github.com/o/r/issues/42))`, GitLab `…/-/issues/42`, at the line's end.
 _LINK = re.compile(rb"[ \t]*\(\[#([0-9]{1,9})\]\((https?://[^\s()]+/issues/([0-9]{1,9}))\)\)$")

@@ -16,10 +16,20 @@ from pathlib import Path
 from syncer.errors import DocumentError
 from syncer.files import read_document_bytes
 from syncer.markdown.blocks import Box, Outline, outline
-from syncer.markdown.fields import parse_title
-from syncer.markdown.phase import PhaseBuilder
+from syncer.markdown.fields import why_not_a_phase
+from syncer.markdown.phase import PlanBuilder
 from syncer.markdown.source import Source
-from syncer.model import Diagnostic, Document, Severity
+from syncer.model import (
+    Diagnostic,
+    Document,
+    ItemKey,
+    ParseOptions,
+    Phase,
+    Requirement,
+    Severity,
+    Task,
+    slugify,
+)
 from syncer.runtime import collector_paused
 
 __all__ = [
@@ -37,19 +47,19 @@ _UNPLACED = "a task item whose box cannot be found on its line; phasesync leaves
 
 
 def find_boxes(data: bytes) -> list[Box]:
-    """Every real task-list box in `data`, in order, whether or not it is a phase document.
+    """Every real task-list box in `data`, in order, as GitHub renders them.
 
-    Boxes in code, HTML blocks, tables, front matter and block quotes are not included;
-    `[P]`, `[✅]` and the like are not boxes.
+    Boxes in code, HTML blocks, tables and front matter are not included; boxes in block
+    quotes are (`Box.quoted`); `[P]`, `[✅]` and the like are not boxes.
     """
     return outline(Source(data)).boxes
 
 
-def parse_document(path: str, data: bytes) -> Document:
+def parse_document(path: str, data: bytes, options: ParseOptions | None = None) -> Document:
     """Parse one document; problems become diagnostics, never exceptions.
 
-    A document without a `# Phase N: Name` title has `phase=None` and a
-    `not-a-phase-document` error, so that nothing syncs it.
+    Any Markdown file is a plan: a document on the phase template (`# Phase N: Name`) maps
+    as 0.1 did; any other maps by its own headings (`syncer.markdown.phase`).
     """
     source = Source(data)
     diags: list[Diagnostic] = []
@@ -68,26 +78,26 @@ def parse_document(path: str, data: bytes) -> Document:
     tree = outline(source)
     for line in tree.unlocated:
         diags.append(Diagnostic(path, line + 1, 1, Severity.ERROR, "unplaced-box", _UNPLACED))
-    title = next(
-        (h for h in tree.headings if h.level == 1 and parse_title(h.text) is not None), None
-    )
-    if title is None:
-        diags.append(_not_a_phase(path, tree))
-        return Document(path, data, None, tuple(diags))
-    builder = PhaseBuilder(path, source, tree, title, diags)
-    phase = builder.build()
+    builder = PlanBuilder(path, source, tree, diags, options)
+    built = builder.build()
+    if not built.template:
+        note = _not_on_template(path, tree)
+        if note is not None:
+            diags.append(note)
     diags.sort(key=lambda d: (d.line, d.col))
-    return Document(path, data, phase, tuple(diags))
+    return Document(path, data, built.phases, tuple(diags), built.coverage, built.template)
 
 
-def load_documents(paths: Sequence[Path], root: Path | None = None) -> list[Document]:
+def load_documents(
+    paths: Sequence[Path], root: Path | None = None, options: ParseOptions | None = None
+) -> list[Document]:
     """Read and parse `paths` in order; each document's path is shown relative to `root`.
 
     A file that cannot be read (or is not a plain file of the repository) becomes a document
     with an error, so that it is reported and the others proceed.
     """
     read, refused = read_files(paths, root)
-    return order_like(paths, root, [*parse_documents(read), *refused])
+    return order_like(paths, root, [*parse_documents(read, options), *refused])
 
 
 def read_documents(paths: Sequence[Path], root: Path | None = None) -> list[tuple[str, bytes]]:
@@ -111,7 +121,7 @@ def read_files(
             read.append((shown, read_document_bytes(path, root)))
         except DocumentError as exc:
             diag = Diagnostic(shown, 1, 1, Severity.ERROR, "unreadable", exc.message)
-            refused.append(Document(shown, b"", None, (diag,)))
+            refused.append(Document(shown, b"", (), (diag,)))
     return read, refused
 
 
@@ -123,31 +133,75 @@ def order_like(
     return sorted(docs, key=lambda d: rank.get(d.path, len(rank)))
 
 
-def parse_documents(files: Sequence[tuple[str, bytes]]) -> list[Document]:
+def parse_documents(
+    files: Sequence[tuple[str, bytes]], options: ParseOptions | None = None
+) -> list[Document]:
     """Parse documents already read (`read_documents`), in order.
 
-    Two documents claiming the same phase number get a `duplicate-phase` error on the second,
-    since their item keys would collide.
+    Two phase-template documents claiming the same phase number get a `duplicate-phase`
+    error on the second, since their item keys would collide. When either is another plan
+    (two roadmaps that both have a `Phase 1`), the later one's keys of that phase are
+    qualified by its path (`phase-1~docs-roadmap/...`) and it gets a warning instead.
     """
     docs: list[Document] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, bool]] = {}
     with collector_paused():
         for shown, data in files:
-            doc = parse_document(shown, data)
-            if doc.phase is not None:
-                first = seen.setdefault(doc.phase.number, shown)
-                if first != shown:
-                    dup = Diagnostic(
-                        shown,
-                        doc.phase.line,
-                        1,
-                        Severity.ERROR,
-                        "duplicate-phase",
-                        f"phase {doc.phase.number} is also described in {first}",
+            doc = parse_document(shown, data, options)
+            phases: list[Phase] = []
+            extra: list[Diagnostic] = []
+            for phase in doc.phases:
+                first, template = seen.setdefault(phase.number, (shown, doc.template))
+                if first == shown:
+                    phases.append(phase)
+                elif template and doc.template:
+                    extra.append(
+                        Diagnostic(
+                            shown,
+                            phase.line,
+                            1,
+                            Severity.ERROR,
+                            "duplicate-phase",
+                            f"phase {phase.number} is also described in {first}",
+                        )
                     )
-                    doc = replace(doc, diagnostics=(*doc.diagnostics, dup))
+                    phases.append(phase)
+                else:
+                    qualified = f"{phase.number}~{_path_slug(shown)}"
+                    extra.append(
+                        Diagnostic(
+                            shown,
+                            phase.line,
+                            1,
+                            Severity.WARNING,
+                            "phase-elsewhere",
+                            f"phase {phase.number} is also in {first}; the items here are "
+                            f"kept apart under the key phase-{qualified}",
+                        )
+                    )
+                    phases.append(_requalified(phase, qualified))
+            if extra:
+                merged = sorted((*doc.diagnostics, *extra), key=lambda d: (d.line, d.col))
+                doc = replace(doc, phases=tuple(phases), diagnostics=tuple(merged))
             docs.append(doc)
     return docs
+
+
+def _path_slug(path: str) -> str:
+    return slugify(path.rsplit(".", 1)[0].replace("/", "-"))
+
+
+def _requalified(phase: Phase, group: str) -> Phase:
+    """`phase` with every item key's phase part replaced by `group`."""
+
+    def rekey(key: ItemKey) -> ItemKey:
+        return ItemKey(group, key.section, key.slug)
+
+    requirements: tuple[Requirement, ...] = tuple(
+        replace(r, key=rekey(r.key)) for r in phase.requirements
+    )
+    tasks: tuple[Task, ...] = tuple(replace(t, key=rekey(t.key)) for t in phase.tasks)
+    return replace(phase, requirements=requirements, tasks=tasks)
 
 
 def _display(path: Path, root: Path | None) -> str:
@@ -163,13 +217,16 @@ def _display(path: Path, root: Path | None) -> str:
     return path.as_posix()
 
 
-def _not_a_phase(path: str, tree: Outline) -> Diagnostic:
+def _not_on_template(path: str, tree: Outline) -> Diagnostic | None:
+    """A warning when the title looks like it names a phase but cannot (`# Phase two: X`):
+    the document still syncs, under its own title."""
     h1 = next((h for h in tree.headings if h.level == 1), None)
     if h1 is None:
-        msg = "no `# Phase N: Name` title, so this is not a phase document; phasesync skips it"
-        return Diagnostic(path, 1, 1, Severity.ERROR, "not-a-phase-document", msg)
+        return None
+    why = why_not_a_phase(h1.text)
+    if why is None:
+        return None
     msg = (
-        f"the title `{h1.text}` is not `Phase N: Name` with a phase number; "
-        "phasesync skips this document"
+        f"the title `{h1.text}` does not name a phase: {why}; its boxes sync as a plan titled by it"
     )
-    return Diagnostic(path, h1.line + 1, 1, Severity.ERROR, "not-a-phase-document", msg)
+    return Diagnostic(path, h1.line + 1, 1, Severity.WARNING, "not-a-phase-title", msg)

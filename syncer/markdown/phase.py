@@ -1,41 +1,60 @@
-"""A `Phase` from the outline of a document that has a `# Phase N: Name` title.
+"""The `Phase`s of a plan, from the outline of any Markdown document.
 
 Sections decide what an item is (PRODUCT.md, "The document model"): task items under the
 three requirement headings are requirements, those under `#### Week N` inside
-`## Implementation Plan` are tasks, bullets under `### Key Milestones` are milestones, and
-every other task item is a checklist item. Problems are appended to the diagnostics list.
+`## Implementation Plan` are tasks, bullets under `### Key Milestones` are milestones.
+Every other task box is a task too, keyed by the heading it sits under; its nested boxes
+are its sub-tasks. Only in a document on the phase template (`# Phase N: Name`) do the
+template's named checklists (Success Criteria, ...) and quoted boxes stay document-only.
+
+Which phase a box belongs to: the nearest heading above it that names a phase
+(`## Phase 2 — Auth`, `### PHASE 1: ... ✅`), or a GSD roadmap line that does
+(`- [x] **Phase 3: Name** - ...`); otherwise the file's title is its group. Problems are
+appended to the diagnostics list; every box that does not reach the forge is recorded
+with the reason (`Coverage`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import Enum
 
 from syncer.markdown.blocks import Box, Entry, Heading, Outline
 from syncer.markdown.fields import (
+    PhaseTitle,
     is_placeholder,
     normalise_priority,
     parse_bold_field,
     parse_date,
     parse_item_field,
+    parse_phase_heading,
     parse_title,
     parse_week,
+    phase_dates,
+    plain_text,
     split_milestone,
+    strip_done_marker,
+    table_phase_dates,
 )
 from syncer.markdown.itemline import ItemLine, split_item_line, split_requirement
 from syncer.markdown.source import Source
 from syncer.model import (
     ChecklistItem,
+    Coverage,
     Diagnostic,
     ItemKey,
     Kind,
     Milestone,
+    ParseOptions,
     Phase,
     Requirement,
     Severity,
     SourcePos,
     SubTask,
     Task,
+    Unsynced,
     slugify,
 )
 
@@ -45,6 +64,33 @@ _REQUIREMENT_SECTIONS = {
     "technical requirements": Kind.TECHNICAL,
 }
 _OVERVIEW_FIELDS = {"phase number", "phase name", "duration", "priority", "dependencies"}
+# The phase template's own checklists: document-only in a template document by default.
+NAMED_CHECKLISTS = frozenset(
+    {
+        "success criteria",
+        "phase completion checklist",
+        "quality assurance",
+        "testing strategy",
+        "deployment",
+        "deployment strategy",
+        "monitoring",
+        "monitoring and observability",
+        "documentation requirements",
+        "dependencies and prerequisites",
+    }
+)
+_HEADING_TRIM = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
+# `Week two:`, `Week:`: a week heading whose number is missing.
+_WEEKISH = re.compile(r"week\b", re.IGNORECASE)
+_SLUG_MAX = 80
+_SECTION_MAX = 48
+_GROUP_MAX = 30
+
+DOCUMENT_ONLY = "in a section kept document-only"
+PLACEHOLDER = "an unfilled template placeholder"
+NO_TEXT = "no text on the box's line"
+QUOTED = "in a block quote of a phase-template document"
+UNDER_REQUIREMENT = "nested under a requirement (its issue has no checklist)"
 
 
 @dataclass(slots=True, eq=False)
@@ -60,39 +106,72 @@ class _TaskDraft:
     subtasks: list[SubTask] = field(default_factory=list)
 
 
-class _Role(Enum):
-    """What a boxed entry turned into when it is not a requirement or a task."""
+@dataclass(slots=True, eq=False)
+class _PhaseDraft:
+    number: str
+    name: str
+    line: int  # 0-based
+    numbered: bool = True
+    requirements: list[_ReqDraft] = field(default_factory=list)
+    tasks: list[_TaskDraft] = field(default_factory=list)
+    checklist: list[ChecklistItem] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)  # text written next to the phase
+    table_dates: set[date] = field(default_factory=set)  # from a milestones table
 
-    DROPPED = "dropped"  # a placeholder or a duplicate: its nested items go with it
+
+@dataclass(frozen=True, slots=True)
+class _Dropped:
+    """An entry that does not reach the forge: its nested boxes go with it."""
+
+    reason: str
+
+
+class _Role(Enum):
     CHECKLIST = "checklist"
 
 
-_Owner = _ReqDraft | _TaskDraft | _Role
+_Owner = _ReqDraft | _TaskDraft | _Dropped | _Role
 
 
-class PhaseBuilder:
-    """Turns the outline of a document with a phase title into a `Phase` and diagnostics."""
+@dataclass(frozen=True, slots=True)
+class BuiltPlan:
+    phases: tuple[Phase, ...]
+    coverage: Coverage
+    template: bool
+
+
+class PlanBuilder:
+    """Turns the outline of one document into its `Phase`s, diagnostics and coverage."""
 
     def __init__(
-        self, path: str, source: Source, tree: Outline, title: Heading, diags: list[Diagnostic]
+        self,
+        path: str,
+        source: Source,
+        tree: Outline,
+        diags: list[Diagnostic],
+        options: ParseOptions | None = None,
     ) -> None:
-        parsed = parse_title(title.text)
-        assert parsed is not None
         self.path = path
         self.source = source
         self.tree = tree
-        self.title = title
-        self.number = parsed.number
-        self.name = parsed.name
         self.diags = diags
+        self.options = options or ParseOptions()
         self.owners: dict[Entry, _Owner] = {}
-        self.keys: set[ItemKey] = set()
-        self.requirements: list[_ReqDraft] = []
-        self.tasks: list[_TaskDraft] = []
-        self.checklist: list[ChecklistItem] = []
-        self.milestones: list[Milestone] = []
-        # Per heading, what its items are (looked up once, not once per item).
+        self.keys: dict[ItemKey, int] = {}
+        self.phases: dict[str, _PhaseDraft] = {}
+        self.unsynced: list[Unsynced] = []
+        self.subtask_count = 0
+        self._heading_phase: dict[Heading, PhaseTitle | None] = {}
         self._kinds: dict[Heading | None, Kind | tuple[int, str] | None] = {}
+        # The phase-template title: `# Phase N: Name`, as 0.1 read it.
+        self.title = next(
+            (h for h in tree.headings if h.level == 1 and parse_title(h.text) is not None), None
+        )
+        self.template = self.title is not None
+        # The heading that names the file's group (its h1), if any.
+        self.group_heading: Heading | None = self.title
+        self.group = self._title_group()
 
     def warn(self, line0: int, code: str, message: str, col: int | None = None) -> None:
         col = self.source.text_col(line0) if col is None else col
@@ -102,35 +181,130 @@ class PhaseBuilder:
         col = self.source.text_col(line0) if col is None else col
         self.diags.append(Diagnostic(self.path, line0 + 1, col, Severity.ERROR, code, message))
 
-    def build(self) -> Phase:
-        overview = self._overview()
+    # --- groups and phases -----------------------------------------------------------------
+
+    def _title_group(self) -> _PhaseDraft:
+        """The phase of the title (`# Phase 3: ...`), or the file's own group."""
+        if self.title is not None:
+            parsed = parse_title(self.title.text)
+            assert parsed is not None
+            return self._phase(parsed, self.title.line)
+        h1 = next((h for h in self.tree.headings if h.level == 1), None)
+        self.group_heading = h1
+        if h1 is not None:
+            named = parse_phase_heading(h1.text)
+            if named is not None:
+                return self._phase(named, h1.line)
+        stem = self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        name = plain_text(h1.text) if h1 is not None and plain_text(h1.text) else stem
+        group = slugify(stem)[:_GROUP_MAX].strip("-") or "plan"
+        draft = _PhaseDraft(group, name, h1.line if h1 is not None else 0, numbered=False)
+        self.phases.setdefault(group, draft)
+        return self.phases[group]
+
+    def _phase(self, title: PhaseTitle, line0: int) -> _PhaseDraft:
+        draft = self.phases.get(title.number)
+        if draft is None:
+            draft = self.phases[title.number] = _PhaseDraft(title.number, title.name, line0)
+        elif not draft.name and title.name:
+            draft.name = title.name
+        return draft
+
+    def _names_phase(self, heading: Heading) -> PhaseTitle | None:
+        if heading not in self._heading_phase:
+            named = None
+            if heading is not self.group_heading:
+                named = parse_phase_heading(heading.text)
+            self._heading_phase[heading] = named
+        return self._heading_phase[heading]
+
+    def _phase_of(self, entry: Entry) -> tuple[_PhaseDraft, Heading | None]:
+        """The phase a top-level entry belongs to, and the heading that named it."""
+        heading = entry.heading
+        while heading is not None:
+            if heading is self.group_heading:
+                return self.group, heading
+            named = self._names_phase(heading)
+            if named is not None:
+                return self._phase(named, heading.line), heading
+            heading = heading.parent
+        return self.group, None
+
+    # --- the walk --------------------------------------------------------------------------
+
+    def build(self) -> BuiltPlan:
+        overview = self._overview() if self.template else {}
         for entry in self.tree.entries:
             self._entry(entry)
-        requirements = tuple(self._finish_requirement(d) for d in self.requirements)
-        tasks = tuple(
-            replace(d.task, subtasks=tuple(d.subtasks)) if d.subtasks else d.task
-            for d in self.tasks
+        self._week_problems()
+        self._phase_dates()
+        phases = []
+        for draft in self.phases.values():
+            empty = not (draft.requirements or draft.tasks or draft.checklist or draft.milestones)
+            if empty and (draft is not self.group or not self.template):
+                continue  # a heading that names a phase but holds no box of it
+            phases.append(self._finish_phase(draft, overview))
+        items = sum(len(p.items) for p in phases)
+        coverage = Coverage(
+            boxes=len(self.tree.boxes),
+            items=items,
+            subtasks=self.subtask_count,
+            unsynced=tuple(sorted(self.unsynced, key=lambda u: u.line)),
         )
+        return BuiltPlan(tuple(phases), coverage, self.template)
+
+    def _finish_phase(self, draft: _PhaseDraft, overview: dict[str, str]) -> Phase:
+        is_title = draft is self.group and self.template
+        found = phase_dates("\n".join(draft.dates)) | draft.table_dates
+        day = found.pop() if len(found) == 1 else None  # two different dates: ambiguous
         return Phase(
             file=self.path,
-            number=self.number,
-            name=self.name,
-            line=self.title.line + 1,
-            duration=overview.get("duration"),
-            priority=overview.get("priority"),
-            dependencies=overview.get("dependencies"),
-            primary_objective=self._primary_objective(),
-            requirements=requirements,
-            tasks=tasks,
-            milestones=tuple(self.milestones),
-            checklist=tuple(self.checklist),
+            number=draft.number,
+            name=draft.name,
+            line=draft.line + 1,
+            duration=overview.get("duration") if is_title else None,
+            priority=overview.get("priority") if is_title else None,
+            dependencies=overview.get("dependencies") if is_title else None,
+            primary_objective=self._primary_objective() if is_title else None,
+            requirements=tuple(self._finish_requirement(d) for d in draft.requirements),
+            tasks=tuple(
+                replace(d.task, subtasks=tuple(d.subtasks)) if d.subtasks else d.task
+                for d in draft.tasks
+            ),
+            milestones=tuple(draft.milestones),
+            checklist=tuple(draft.checklist),
+            numbered=draft.numbered,
+            target=None if is_title else day,
         )
+
+    def _phase_dates(self) -> None:
+        """Text written next to each phase heading: the heading itself, and the paragraphs
+        and plain bullets directly under it (`Target: 2025-06-20`)."""
+        by_line = {d.line: d for d in self.phases.values()}
+        for heading in self.tree.headings:
+            named = self._names_phase(heading)
+            if named is not None and named.number in self.phases:
+                by_line[heading.line] = self.phases[named.number]
+            draft = by_line.get(heading.line)
+            if draft is not None:
+                draft.dates.append(heading.text)
+        for para in self.tree.paragraphs:
+            if para.heading is not None and para.heading.line in by_line:
+                by_line[para.heading.line].dates.append(para.text)
+        for entry in self.tree.entries:
+            if entry.box is None and entry.heading is not None and entry.heading.line in by_line:
+                by_line[entry.heading.line].dates.append(entry.text)
+        for table in self.tree.tables:
+            for number, day in table_phase_dates(table.header, table.rows):
+                if number in self.phases and self.phases[number].numbered:
+                    self.phases[number].table_dates.add(day)
 
     # --- overview and objective ------------------------------------------------------------
 
     def _overview(self) -> dict[str, str]:
         """`**Phase Number**: 2` and friends, from paragraphs under `## Phase Overview`."""
         found: dict[str, str] = {}
+        number = self.group.number
         for para in self.tree.paragraphs:
             if para.heading is None or not para.heading.within("phase overview"):
                 continue
@@ -142,11 +316,11 @@ class PhaseBuilder:
                 if not value or is_placeholder(value) or key in found:
                     continue
                 line0 = para.line + offset
-                if key == "phase number" and value != self.number:
+                if key == "phase number" and value != number:
                     self.error(
                         line0,
                         "phase-number-mismatch",
-                        f"**Phase Number** is {value} but the title says Phase {self.number}",
+                        f"**Phase Number** is {value} but the title says Phase {number}",
                     )
                 if key == "priority":
                     priority = normalise_priority(value)
@@ -174,21 +348,31 @@ class PhaseBuilder:
         if entry.box is None:
             if isinstance(owner, _ReqDraft) and entry.parent is owner.entry:
                 self._requirement_field(owner, entry)
-            elif owner is None and _section(entry) == "key milestones":
+            elif owner is None and _section(entry) == "key milestones" and not entry.quoted:
                 self._milestone(entry)
             return
-        if owner is _Role.DROPPED:
-            self.owners[entry] = _Role.DROPPED
+        box = entry.box
+        if isinstance(owner, _Dropped):
+            self._drop(entry, owner.reason)
         elif isinstance(owner, _TaskDraft):
             # Nested task items are sub-tasks: a checklist in the parent's issue body.
-            item = split_item_line(self.source, entry.line, entry.box.offset)
+            item = split_item_line(self.source, entry.line, box.offset)
             text = self.source.decode(item.text_start, item.text_end).strip()
-            owner.subtasks.append(SubTask(text, entry.box.checked, entry.line + 1))
+            owner.subtasks.append(SubTask(text, box.checked, entry.line + 1))
             self.owners[entry] = owner
-        elif owner is not None:
-            self._checklist(entry, entry.box)
+            self.subtask_count += 1
+        elif isinstance(owner, _ReqDraft):
+            self._checklist(entry, box, UNDER_REQUIREMENT)
+        elif owner is _Role.CHECKLIST:
+            self._checklist(entry, box, DOCUMENT_ONLY)
+        elif entry.quoted and self.template:
+            self._drop(entry, QUOTED)
         else:
-            self._top_level_item(entry, entry.box)
+            self._top_level_item(entry, box)
+
+    def _drop(self, entry: Entry, reason: str) -> None:
+        self.owners[entry] = _Dropped(reason)
+        self.unsynced.append(Unsynced(entry.line + 1, reason))
 
     def _nearest_owner(self, entry: Entry) -> _Owner | None:
         parent = entry.parent
@@ -205,43 +389,48 @@ class PhaseBuilder:
             kind = self._kinds[heading]
         else:
             kind = self._kinds[heading] = _heading_kind(heading)
+        draft, named_by = self._phase_of(entry)
         if isinstance(kind, Kind):
-            self._requirement(entry, box, kind)
+            self._requirement(draft, entry, box, kind)
         elif kind is not None:
-            self._task(entry, box, kind[0], kind[1])
+            self._task(draft, entry, box, kind[0], kind[1])
+        elif self.template and _named_checklist(heading) and not self.options.sync_checklists:
+            self._checklist(entry, box, DOCUMENT_ONLY, draft)
         else:
-            self._checklist(entry, box)
+            self._plain_task(draft, named_by, entry, box)
 
-    def _key(self, entry: Entry, key: ItemKey, title: str, at: int) -> bool:
-        """Claims `key`; a second item with the same key is an error and is dropped. `at`
-        is the byte offset of the item's title (for the diagnostic's column)."""
-        if key in self.keys:
-            self.error(
-                entry.line,
-                "duplicate-item",
-                f"`{title}` appears twice in this section (key {key}); rename one of them",
-                self.source.col(at),
-            )
-            self.owners[entry] = _Role.DROPPED
-            return False
-        self.keys.add(key)
-        return True
+    def _claim(self, entry: Entry, key: ItemKey, title: str, at: int) -> ItemKey:
+        """`key`, or for the second and later item with the same key in this document, the
+        key with its occurrence (`write-tests~2`) and a warning: one repeated line never
+        stops the rest."""
+        seen = self.keys.get(key, 0)
+        self.keys[key] = seen + 1
+        if not seen:
+            return key
+        unique = replace(key, slug=f"{key.slug}~{seen + 1}")
+        while unique in self.keys:
+            seen += 1
+            unique = replace(key, slug=f"{key.slug}~{seen + 1}")
+        self.keys[unique] = 1
+        self.warn(
+            entry.line,
+            "duplicate-item",
+            f"`{title}` appears more than once under this heading; this one is kept apart "
+            f"as {unique} (by its place): renaming it keeps the keys clearer",
+            self.source.col(at),
+        )
+        return unique
 
     def _pos(self, item: ItemLine, line0: int, title_start: int, title_end: int) -> SourcePos:
         return SourcePos(self.path, line0 + 1, item.box, item.line_end, title_start, title_end)
 
-    def _requirement(self, entry: Entry, box: Box, kind: Kind) -> None:
+    def _requirement(self, draft: _PhaseDraft, entry: Entry, box: Box, kind: Kind) -> None:
         src = self.source
         item = split_item_line(src, entry.line, box.offset)
         spans = split_requirement(src, item)
         if spans is None:
-            self.warn(
-                entry.line,
-                "not-a-requirement",
-                f"a task item under {kind.value} requirements without a `**Title**:`; "
-                "it is kept as a checklist item and not synced",
-            )
-            self._checklist(entry, box)
+            # No `**Title**:`: the whole line is the requirement's title.
+            self._plain_task(draft, None, entry, box, kind)
             return
         title = src.decode(spans.title_start, spans.title_end).strip()
         first = src.decode(spans.description_start, item.text_end)
@@ -252,16 +441,15 @@ class PhaseBuilder:
         if hole:
             col = src.col(spans.title_start)
             self.warn(entry.line, "placeholder", f"`{hole}` is an unfilled placeholder", col)
-            self.owners[entry] = _Role.DROPPED
+            self._drop(entry, PLACEHOLDER)
             return
-        key = ItemKey(self.number, kind.value, slugify(title))
-        if not self._key(entry, key, title, spans.title_start):
-            return
+        key = ItemKey(draft.number, kind.value, slugify(title))
+        key = self._claim(entry, key, title, spans.title_start)
         pos = self._pos(item, entry.line, spans.title_start, spans.title_end)
         req = Requirement(key, kind, title, description, box.checked, pos, link=item.link)
-        draft = _ReqDraft(entry, req)
-        self.requirements.append(draft)
-        self.owners[entry] = draft
+        req_draft = _ReqDraft(entry, req)
+        draft.requirements.append(req_draft)
+        self.owners[entry] = req_draft
 
     def _requirement_field(self, draft: _ReqDraft, entry: Entry) -> None:
         parsed = parse_item_field(entry.text)
@@ -287,7 +475,9 @@ class PhaseBuilder:
             estimate=draft.fields.get("estimate"),
         )
 
-    def _task(self, entry: Entry, box: Box, week: int, focus: str) -> None:
+    def _text(self, entry: Entry, box: Box) -> tuple[ItemLine, str] | None:
+        """The item's line and its text, or None (reported) when it has none or is a
+        template placeholder."""
         src = self.source
         item = split_item_line(src, entry.line, box.offset)
         text = src.decode(item.text_start, item.text_end).strip()
@@ -296,24 +486,79 @@ class PhaseBuilder:
             # edit, so it must hold the text.
             col = src.col(item.text_start)
             self.warn(entry.line, "empty-item", "a task with no text after its box", col)
-            self.owners[entry] = _Role.DROPPED
-            return
+            self._drop(entry, NO_TEXT)
+            return None
         if is_placeholder(text):
             col = src.col(item.text_start)
             self.warn(entry.line, "placeholder", f"`{text}` is an unfilled placeholder", col)
-            self.owners[entry] = _Role.DROPPED
-            return
-        key = ItemKey(self.number, f"week-{week}", slugify(text))
-        if not self._key(entry, key, text, item.text_start):
-            return
-        pos = self._pos(item, entry.line, item.text_start, item.text_end)
-        draft = _TaskDraft(Task(key, week, focus, text, box.checked, pos, link=item.link))
-        self.tasks.append(draft)
-        self.owners[entry] = draft
+            self._drop(entry, PLACEHOLDER)
+            return None
+        return item, text
 
-    def _checklist(self, entry: Entry, box: Box) -> None:
+    def _task(self, draft: _PhaseDraft, entry: Entry, box: Box, week: int, focus: str) -> None:
+        found = self._text(entry, box)
+        if found is None:
+            return
+        item, raw = found
+        # The key is made from the line as written (as 0.1 made it); the title is its text.
+        key = ItemKey(draft.number, f"week-{week}", slugify(raw))
+        key = self._claim(entry, key, raw, item.text_start)
+        pos = self._pos(item, entry.line, item.text_start, item.text_end)
+        text = strip_done_marker(plain_text(raw))
+        task = _TaskDraft(Task(key, week, focus, text, box.checked, pos, link=item.link))
+        draft.tasks.append(task)
+        self.owners[entry] = task
+
+    def _plain_task(
+        self,
+        draft: _PhaseDraft,
+        named_by: Heading | None,
+        entry: Entry,
+        box: Box,
+        kind: Kind | None = None,
+    ) -> None:
+        """Any other box: a task keyed by the heading it sits under and its text as read
+        (emphasis and link syntax dropped, a trailing ✅ left out)."""
+        found = self._text(entry, box)
+        if found is None:
+            return
+        item, raw = found
+        text = plain_text(raw)
+        gsd = _gsd_phase(raw) if entry.parent is None else None
+        if gsd is not None:
+            # `- [x] **Phase 3: Name** - ...`: the line names its phase.
+            draft = self._phase(gsd, draft.line if gsd.number in self.phases else entry.line)
+            draft.dates.append(entry.text)
+            named_by = None
+        title = strip_done_marker(text)
+        heading = entry.heading
+        if kind is not None:
+            section = kind.value
+        elif heading is None or heading is named_by or heading is self.group_heading:
+            section = "tasks"
+        else:
+            section = slugify(_heading_name(heading))[:_SECTION_MAX].strip("-") or "tasks"
+        slug = slugify(title)[:_SLUG_MAX].strip("-") or "item"
+        key = self._claim(entry, ItemKey(draft.number, section, slug), title, item.text_start)
+        pos = self._pos(item, entry.line, item.text_start, item.text_end)
+        if kind is not None:
+            req = Requirement(key, kind, title, "", box.checked, pos, link=item.link)
+            req_draft = _ReqDraft(entry, req)
+            draft.requirements.append(req_draft)
+            self.owners[entry] = req_draft
+            return
+        where = _heading_name(heading) if heading is not None else ""
+        task = Task(key, None, "", title, box.checked, pos, link=item.link, section=where)
+        task_draft = _TaskDraft(task)
+        draft.tasks.append(task_draft)
+        self.owners[entry] = task_draft
+
+    def _checklist(
+        self, entry: Entry, box: Box, reason: str, draft: _PhaseDraft | None = None
+    ) -> None:
         src = self.source
         self.owners[entry] = _Role.CHECKLIST
+        self.unsynced.append(Unsynced(entry.line + 1, reason))
         item = split_item_line(src, entry.line, box.offset)
         text = src.decode(item.text_start, item.text_end).strip()
         # Unfilled template checklists (`- [ ] [Dependency 1]`) are dropped without a
@@ -322,7 +567,8 @@ class PhaseBuilder:
             return
         heading = entry.heading.text if entry.heading is not None else ""
         pos = self._pos(item, entry.line, item.text_start, item.text_end)
-        self.checklist.append(ChecklistItem(heading, text, box.checked, pos))
+        target = draft if draft is not None else self._phase_of(entry)[0]
+        target.checklist.append(ChecklistItem(heading, text, box.checked, pos))
 
     def _milestone(self, entry: Entry) -> None:
         first = entry.text.split("\n", 1)[0]
@@ -344,12 +590,28 @@ class PhaseBuilder:
         if day is None:
             self.error(entry.line, "bad-date", f"milestone `{name}`: {problem}")
             return
-        self.milestones.append(Milestone(day, name, description, entry.line + 1))
+        draft, _ = self._phase_of(entry)
+        draft.milestones.append(Milestone(day, name, description, entry.line + 1))
+
+    def _week_problems(self) -> None:
+        """`#### Week two:` in an Implementation Plan: its boxes sync without a week."""
+        for heading in self.tree.headings:
+            if (
+                _WEEKISH.match(heading.text.strip())
+                and parse_week(heading.text) is None
+                and heading.within("implementation plan")
+            ):
+                self.warn(
+                    heading.line,
+                    "bad-week",
+                    f"`{heading.text}` is not `Week N: Focus` with a number; its boxes sync "
+                    "as tasks without a week",
+                )
 
 
 def _heading_kind(heading: Heading | None) -> Kind | tuple[int, str] | None:
     """What the task items under `heading` are: requirements of a kind, tasks of a week
-    (number, focus) or, with None, checklist items."""
+    (number, focus) or, with None, plain tasks or checklist items."""
     if heading is None:
         return None
     kind = _REQUIREMENT_SECTIONS.get(heading.text.casefold())
@@ -359,6 +621,26 @@ def _heading_kind(heading: Heading | None) -> Kind | tuple[int, str] | None:
     if week is not None and heading.within("implementation plan"):
         return week
     return None
+
+
+def _heading_name(heading: Heading) -> str:
+    return plain_text(heading.text)
+
+
+def _named_checklist(heading: Heading | None) -> bool:
+    while heading is not None:
+        if _HEADING_TRIM.sub("", heading.text).casefold() in NAMED_CHECKLISTS:
+            return True
+        heading = heading.parent
+    return False
+
+
+def _gsd_phase(raw: str) -> PhaseTitle | None:
+    """`**Phase 3: Name** - description` -> phase 3 `Name`: a roadmap line naming a phase."""
+    if not raw.startswith(("**", "__")):
+        return None
+    end = raw.find(raw[:2], 2)
+    return parse_phase_heading(raw[2:end]) if end > 2 else None
 
 
 def _section(entry: Entry) -> str:

@@ -24,7 +24,7 @@ BOM = b"\xef\xbb\xbf"
 _EOL = re.compile(rb"\r\n|\r|\n")
 # Blanks that end a line's content; the line terminator itself is never part of a line span.
 _TRAILING_BLANKS = b" \t\v\f"
-_LEADING_MARKERS = re.compile(rb"[ \t]*(?:(?:[-*+]|[0-9]{1,9}[.)])[ \t]+)*")
+_LEADING_MARKERS = re.compile(rb"[ \t]*(?:(?:[-*+]|[0-9]{1,9}[.)])[ \t]+|>[ \t]*)*")
 
 
 # Inline rules that only shape rendered HTML. phasesync reads block structure and the raw

@@ -64,7 +64,7 @@ from urllib.parse import quote
 from syncer.errors import ConfigError, ForgeError, NotFound, PermissionDenied
 from syncer.forges.base import Forge, Snapshot
 from syncer.markdown.parse import order_like, parse_documents, read_files
-from syncer.model import Document
+from syncer.model import Document, ParseOptions
 from syncer.sync.actions import Direction, Plan, UpdateIssue
 from syncer.sync.apply import Applier, ApplyOptions, Outcome, Reporter
 from syncer.sync.identity import marker_authors_to_check
@@ -89,6 +89,7 @@ class EngineConfig:
     lock_file: str = "phasesync.lock"
     write_links: bool = True
     on_removed: Literal["close", "keep"] = "close"
+    parse: ParseOptions = field(default_factory=ParseOptions)
     # A complete listing at least this often (by our clock against the forge's listed_at).
     full_listing_after: timedelta = timedelta(days=1)
     apply: ApplyOptions = field(default_factory=ApplyOptions)
@@ -116,7 +117,7 @@ class RunResult:
 
     @property
     def broken(self) -> tuple[Document, ...]:
-        return tuple(d for d in self.docs if d.has_errors or d.phase is None)
+        return tuple(d for d in self.docs if d.blocked)
 
 
 def discover(root: Path, explicit: Sequence[str], globs: Sequence[str]) -> list[Path]:
@@ -216,7 +217,7 @@ def _run_locked(
     ):
         plan = Plan(req.direction, managed=len(state.items))
         return RunResult((), plan, snapshot, None if req.dry_run else Outcome(), settled=True)
-    docs = tuple(order_like(files, root, [*parse_documents(read), *refused]))
+    docs = tuple(order_like(files, root, [*parse_documents(read, cfg.parse), *refused]))
     scope = frozenset(d.path for d in docs) if req.paths else None
     pcfg = plan_config(cfg, forge, req, scope)
     pcfg = replace(pcfg, trusted_authors=_vouched(forge, snapshot, state, req.adopt))
@@ -294,7 +295,7 @@ def _inputs(
         documents=read,
         items=state.items,
         render=cfg.render,
-        settings=(cfg.paths, cfg.write_links, cfg.on_removed),
+        settings=(cfg.paths, cfg.write_links, cfg.on_removed, cfg.parse.sync_checklists),
         identity=forge.identity,
         issue_base=forge.issue_url(1),
     )
@@ -304,7 +305,7 @@ def _settles(req: RunRequest, docs: Sequence[Document], plan: Plan, state: Forge
     """Whether a sync found nothing at all to do: its inputs may be recorded as settled."""
     return (
         req.direction == "sync"
-        and all(d.phase is not None and not d.has_errors for d in docs)
+        and all(not d.has_errors for d in docs)
         and not plan.needs_full_listing
         and _unchanged(plan, state)
     )

@@ -20,7 +20,7 @@ lock knows is kept, else the oldest, and the others are closed as duplicates.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from syncer.forges.base import RemoteIssue
 from syncer.model import Diagnostic, Document, Item, Severity
@@ -128,9 +128,7 @@ def shared_links(docs: Sequence[Document]) -> list[SharedLink]:
     """Issues linked from more than one item line, across all `docs`."""
     by_url: dict[str, list[Item]] = {}
     for doc in docs:
-        if doc.phase is None:
-            continue
-        for item in doc.phase.items:
+        for item in doc.items:
             if item.link is not None:
                 by_url.setdefault(item.link.url, []).append(item)
     return [
@@ -169,6 +167,6 @@ def with_shared_link_errors(docs: Sequence[Document]) -> list[Document]:
         added = extra.get(doc.path)
         if added:
             merged = sorted((*doc.diagnostics, *added), key=lambda d: (d.line, d.col))
-            doc = Document(doc.path, doc.data, doc.phase, tuple(merged))
+            doc = replace(doc, diagnostics=tuple(merged))
         out.append(doc)
     return out

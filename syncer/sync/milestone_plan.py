@@ -21,10 +21,7 @@ def plan_milestones(
     existing = snapshot.milestones_by_title()
     out: list[EnsureMilestone] = []
     notes: list[Note] = []
-    for doc in docs:
-        phase = doc.phase
-        if phase is None:
-            continue
+    for phase in (p for doc in docs for p in doc.phases):
         wanted = [
             MilestoneSpec(milestone_title(cfg, phase), phase.primary_objective or "", phase.due)
         ]

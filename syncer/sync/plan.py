@@ -538,7 +538,7 @@ class _Planner:
 
     # --- removal --------------------------------------------------------------------------
 
-    def plan_removed(self, present: set[str], broken_files: set[str]) -> None:
+    def plan_removed(self, present: set[str], unsure_files: set[str]) -> None:
         """Items the lock knows that no document has any more."""
         renamed_from = set(self.renamed.values())  # a set: looked up once per lock entry
         for key, entry in sorted(self.base.items.items()):
@@ -547,7 +547,7 @@ class _Planner:
             if self.cfg.scope is not None and entry.file not in self.cfg.scope:
                 self.entries.setdefault(key, entry)
                 continue
-            if entry.file in broken_files:
+            if entry.file in unsure_files:
                 continue  # its document has errors: nothing about it is known this run
             remote = self._remote(entry.issue, entry)
             if remote is None:
@@ -631,18 +631,21 @@ def make_plan(
 ) -> Plan:
     """Decide everything a run will do. Documents with errors are not synced, and the
     issues of their items are left as they are."""
-    good = [d for d in docs if d.phase is not None and not d.has_errors]
-    broken = {d.path for d in docs if d.phase is None or d.has_errors}
+    # A document is synced unless an error blocks all of it (`Document.blocked`); an error
+    # on one line has left that line's item out already, and the rest syncs.
+    good = [d for d in docs if not d.blocked]
     planner = _Planner(direction, good, snapshot, base, cfg)
     planner.mark_copies(good)
     present: set[str] = set()
     with collector_paused():
         for doc in good:
-            assert doc.phase is not None
-            for item in doc.phase.items:
-                present.add(str(item.key))
-                planner.plan_item(doc.phase, item)
-    planner.plan_removed(present, broken)
+            for phase in doc.phases:  # a roadmap has several
+                for item in phase.items:
+                    present.add(str(item.key))
+                    planner.plan_item(phase, item)
+    # An item left out for an error on its line looks removed: nothing is closed for a
+    # document with any error until it is fixed (its other items sync as usual).
+    planner.plan_removed(present, {d.path for d in docs if d.has_errors})
     planner.orphan_notes(present)
 
     labels: list[EnsureLabel] = []

@@ -162,7 +162,10 @@ def content_hash(title: str, block: str, labels: Sequence[str], milestone: str |
 
 
 def milestone_title(cfg: RenderConfig, phase: Phase, name: str | None = None) -> str:
-    """`Phase 2: User Authentication`, or `Phase 2: Registration live` for a key milestone."""
+    """`Phase 2: User Authentication`, or `Phase 2: Registration live` for a key milestone.
+    A plan's group that is not a phase (`Phase.numbered` False) is its own title."""
+    if not phase.numbered:
+        return f"{phase.name}: {name}" if name else phase.name
     return cfg.milestone_title.format(number=phase.number, name=name or phase.name)
 
 
@@ -422,7 +425,10 @@ def render_item(
             parts.append(" · ".join(fields))
         parts.append(f"**Type:** {_kind_name(item.kind)} requirement")
     else:
-        parts.append(f"**Week {item.week}:** {item.week_focus}" if item.week_focus else "")
+        if item.week_focus:
+            parts.append(f"**Week {item.week}:** {item.week_focus}")
+        elif item.section:  # a plan's own heading, for a task that is not a week's
+            parts.append(f"**Section:** {item.section}")
         if item.subtasks:
             checklist = "\n".join(
                 f"- [{'x' if s.checked else ' '}] {s.text}" for s in item.subtasks

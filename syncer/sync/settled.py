@@ -51,7 +51,7 @@ from syncer.sync.render import RenderConfig
 
 # Raise when the planner or the renderer changes what they make of the same inputs without
 # a version change (a development build, say).
-EPOCH = 1
+EPOCH = 2  # 2: any Markdown file is a plan (issue 12)
 _SEP = b"\x1e"
 
 

@@ -257,3 +257,27 @@ def test_with_the_lock_lost_a_closed_issue_does_not_tick_its_box(harness: Harnes
     assert h.doc(P2).read_bytes() == before
     assert h.issue(number).closed
     assert [c.key for c in result.plan.conflicts] == [SIGN_IN]
+
+
+def test_no_issue_is_closed_for_a_document_with_an_error(harness: Harness) -> None:
+    # An item left out for an error on its line looks removed; nothing of that document is
+    # closed until the error is fixed, while its other items sync as usual.
+    h = harness
+    h.run("push")
+    gone = "phase-2/functional/github-oauth-sign-in"
+    number = h.number_of(gone)
+    path = h.doc(P2)
+    good = path.read_text()
+    lines = good.splitlines(keepends=True)
+    start = next(i for i, ln in enumerate(lines) if "**GitHub OAuth sign-in**" in ln)
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("  "))
+    removed = "".join(lines[:start] + lines[end:])
+    broken = removed.replace("  - Priority: High", "  - Priority: Whenever", 1)
+    path.write_text(broken)
+    result = h.run("sync")
+    assert result.outcome is not None
+    assert not h.issue(number).closed
+    assert gone in h.lock_items()
+    path.write_text(removed)  # the error fixed: now the removal is decided
+    h.run("sync")
+    assert h.issue(number).closed

@@ -92,7 +92,10 @@ def test_init_writes_valid_files_for_the_origin(tmp_path: Path, forge: str) -> N
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "[placeholder]" in checked.stdout
     assert ": error:" not in checked.stdout
-    assert checked.stderr.strip().endswith("0 error(s)")
+    assert "1 document(s), 0 item(s), 0 error(s)" in checked.stderr.splitlines()
+    assert "docs/phases/phase-1.md: 88 boxes: 0 items, 0 sub-tasks, 88 document-only" in (
+        checked.stderr.splitlines()
+    )
 
     # The workflow passes the same linters as the ones this repository ships.
     path = root / workflow

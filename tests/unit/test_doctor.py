@@ -176,8 +176,8 @@ def test_plain_http_base_url_off_loopback_is_not_green(setup: Setup) -> None:
 def test_document_errors_and_no_documents(setup: Setup) -> None:
     doc = setup.root / "docs" / "phases" / "phase-3-workspaces.md"
     text = doc.read_text("utf-8")
-    # The same title twice in one section is an error.
-    doc.write_text(text.replace("2. [ ] Write tests", "2. [ ] Invitation tokens", 1), "utf-8")
+    # A priority that is not High, Medium or Low is an error.
+    doc.write_text(text.replace("Priority: High", "Priority: Urgent", 1), "utf-8")
     documents = by_name(setup.doctor())["documents"]
     assert documents.status == "fail"
     assert "1 error(s); first: docs/phases/phase-3-workspaces.md:" in documents.detail

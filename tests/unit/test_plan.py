@@ -418,12 +418,26 @@ def test_items_of_a_document_outside_the_run_are_not_removed() -> None:
 
 def test_a_document_with_errors_is_not_synced_and_its_issues_stay() -> None:
     broken = parse_document(
-        "docs/p2.md", DOC.replace("Priority: High", "Priority: Urgent").encode()
+        "docs/p2.md",
+        DOC.replace("# Phase 2: Auth", "# Phase 2: Auth\n## Phase Overview\n**Phase Number**: 3")
+        .replace("- [ ] **Sign in**", "- [x] **Sign in**")
+        .encode(),
     )
-    assert broken.has_errors
+    assert broken.blocked
     issues, state = synced(doc())
     p = make_plan("sync", [broken], snap(issues), state, CFG)
     assert not p.issues and not p.documents
+
+
+def test_an_error_on_one_item_leaves_the_rest_syncing() -> None:
+    text = DOC.replace("Priority: High", "Priority: Urgent").replace(
+        "- [ ] **Sign in**", "- [x] **Sign in**"
+    )
+    d = parse_document("docs/p2.md", text.encode())
+    assert d.has_errors and not d.blocked
+    issues, state = synced(doc())
+    p = make_plan("sync", [d], snap(issues), state, CFG)
+    assert any(u.state == "closed" for u in updates(p).values())
 
 
 # --- incremental listing --------------------------------------------------------------------

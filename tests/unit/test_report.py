@@ -53,9 +53,9 @@ def test_github_annotations_escape() -> None:
         "::error file=phase-5-broken.md,line=4,col=1::**Phase Number** is 6 but the title "
         "says Phase 5 [phase-number-mismatch]"
     )
-    weird = parse_document("a,b:c.md", b"100%\n")
+    weird = parse_document("a,b:c.md", b"# Phase 1: X\n## Phase Overview\n**Phase Number**: 2\n")
     (line,) = render_diagnostics_github([weird])
-    assert line.startswith("::error file=a%2Cb%3Ac.md,line=1,col=1::")
+    assert line.startswith("::error file=a%2Cb%3Ac.md,line=3,col=1::")
     warnings = render_diagnostics_github(examples())
     assert warnings[0].startswith("::warning file=phase-3-workspaces.md,line=29,col=9::")
 
@@ -65,17 +65,31 @@ def test_errors_only_leaves_out_warnings_and_keeps_every_error() -> None:
     every = render_diagnostics_text(docs)
     assert any(": warning: " in line for line in every)
     errors = render_diagnostics_text(docs, errors_only=True)
-    assert errors == [line for line in every if ": error: " in line] and len(errors) == 5
+    # A repeated title is a warning now (the second gets its own key), the other four errors.
+    assert errors == [line for line in every if ": error: " in line] and len(errors) == 4
     github = render_diagnostics_github(docs, errors_only=True)
-    assert len(github) == 5 and all(line.startswith("::error ") for line in github)
+    assert len(github) == 4 and all(line.startswith("::error ") for line in github)
 
 
 def test_documents_json_shape() -> None:
     out = documents_json([*examples(), broken()])
     json.dumps(out)  # JSON-ready
-    assert set(out) == {"phases", "diagnostics"}
+    assert set(out) == {"phases", "diagnostics", "coverage"}
     first = out["phases"][0]
-    assert set(first) == {"file", "number", "name", "due", "items", "milestones"}
+    assert set(first) == {"file", "number", "name", "title", "due", "items", "milestones"}
+    assert first["title"] == "Phase 2: User Authentication"
+    assert out["coverage"][0] == {
+        "file": "phase-2-authentication.md",
+        "boxes": 29,
+        "items": 23,
+        "subtasks": 0,
+        "document_only": [
+            {"line": n, "reason": "in a section kept document-only"}
+            for n in (110, 111, 112, 125, 126)
+        ]
+        + [{"line": 129, "reason": "in a block quote of a phase-template document"}],
+        "blocked": False,
+    }
     assert (first["file"], first["number"], first["due"]) == (
         "phase-2-authentication.md",
         "2",
@@ -102,10 +116,15 @@ def test_documents_json_shape() -> None:
     assert [d["code"] for d in out["diagnostics"]].count("placeholder") == 3
 
 
-def test_documents_json_skips_non_phase_documents_but_keeps_their_diagnostics() -> None:
-    out = documents_json([parse_document("README.md", b"# Readme\n")])
-    assert out["phases"] == []
-    assert out["diagnostics"][0]["code"] == "not-a-phase-document"
+def test_documents_json_of_a_plan_that_is_not_on_the_template() -> None:
+    out = documents_json([parse_document("README.md", b"# Readme\n\n- [ ] one\n")])
+    (group,) = out["phases"]
+    assert (group["number"], group["title"]) == ("readme", "Readme")
+    assert [i["key"] for i in group["items"]] == ["phase-readme/tasks/one"]
+    assert out["diagnostics"] == []
+    assert out["coverage"][0]["items"] == 1
+    empty = documents_json([parse_document("notes.md", b"# Notes\n")])
+    assert empty["phases"] == [] and empty["coverage"][0]["boxes"] == 0
 
 
 def test_status_json_counts_missed_and_overdue() -> None:
