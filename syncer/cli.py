@@ -178,6 +178,7 @@ def _engine_config(settings: Any) -> Any:
         lock_file=settings.lock_file,
         write_links=settings.write_links,
         on_removed=settings.on_removed,
+        forge_edits=settings.forge_edits,
         apply=ApplyOptions(
             write_interval=settings.write_interval,
             max_writes=settings.max_writes,

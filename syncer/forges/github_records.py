@@ -90,7 +90,12 @@ def remote_issue(issue: Issue) -> RemoteIssue:
 
 
 def remote_label(label: Label) -> RemoteLabel:
-    return RemoteLabel(label.name, label.color.removeprefix("#").lower(), label.description or "")
+    return RemoteLabel(
+        label.name,
+        label.color.removeprefix("#").lower(),
+        label.description or "",
+        label.id,
+    )
 
 
 def remote_milestone(milestone: Milestone) -> RemoteMilestone:

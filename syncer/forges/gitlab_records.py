@@ -37,7 +37,13 @@ def hex_color(gitlab_color: str) -> str:
 
 
 def label_record(data: Mapping[str, Any]) -> RemoteLabel:
-    return RemoteLabel(data["name"], hex_color(data["color"]), data.get("description") or "")
+    ident = data.get("id")
+    return RemoteLabel(
+        data["name"],
+        hex_color(data["color"]),
+        data.get("description") or "",
+        int(ident) if ident is not None else None,
+    )
 
 
 def milestone_record(data: Mapping[str, Any]) -> RemoteMilestone:

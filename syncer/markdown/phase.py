@@ -257,7 +257,11 @@ class PhaseBuilder:
         key = ItemKey(self.number, kind.value, slugify(title))
         if not self._key(entry, key, title, spans.title_start):
             return
-        pos = self._pos(item, entry.line, spans.title_start, spans.title_end)
+        pos = replace(
+            self._pos(item, entry.line, spans.title_start, spans.title_end),
+            desc_start=spans.description_start,
+            desc_end=max(spans.description_start, item.text_end),
+        )
         req = Requirement(key, kind, title, description, box.checked, pos, link=item.link)
         draft = _ReqDraft(entry, req)
         self.requirements.append(draft)

@@ -258,6 +258,14 @@ class GitLabEmulator(EmulatorBase):
                 return self._page(request, [label_json(lb) for lb in labels])
             case ("POST", ["labels"]):
                 return Reply(201, label_json(self.store.create_label(project, _params(request))))
+            case ("PUT", ["labels", ref]):
+                label = self.store.label(project, ref)
+                return Reply(
+                    200, label_json(self.store.update_label(project, label, _params(request)))
+                )
+            case ("DELETE", ["labels", ref]):
+                self.store.delete_label(project, self.store.label(project, ref))
+                return Reply(204, None)
             case ("GET", ["milestones"]):
                 listed = self.store.list_milestones(project, request)
                 return self._page(request, [milestone_json(project, m, web, today) for m in listed])
