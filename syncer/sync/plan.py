@@ -256,6 +256,15 @@ class _Planner:
             return _Remote(entry.title, entry.checked, known, None, None, entry.milestone)
         return None
 
+    def _raw_hash(self, number: int) -> str | None:
+        """The content hash of a listed issue under the names it shows (no renames)."""
+        issue = self.by_number.get(number)
+        if issue is None:
+            return None
+        return remote_content(
+            self.cfg.render, issue.title, issue.body, issue.labels, issue.milestone
+        ).hash
+
     def _same_as_base(self, rendered: Rendered, entry: LockEntry) -> bool:
         """Whether the document's rendering is the lock's, under the names the lock's hash
         was made with (a renamed label or milestone is no change of the item's)."""
@@ -365,6 +374,7 @@ class _Planner:
             checked=item.checked,
             milestone=rendered.milestone,
             extra=False,  # phasesync writes the whole body and every label of a new issue
+            desc=desc_digest(item, rendered.block),
         )
 
     def _plan_existing(
@@ -620,7 +630,9 @@ class _Planner:
                 self.entries[key] = None
                 self.notes.append(Note(key, f"removed from the document; #{entry.issue} kept"))
                 continue
-            if remote.hash != entry.hash or remote.closed != entry.checked:
+            if (remote.hash != entry.hash and self._raw_hash(entry.issue) != entry.hash) or (
+                remote.closed != entry.checked
+            ):
                 # Removed in the document but changed on the forge since the last sync.
                 self.conflicts.append(
                     Conflict(
