@@ -207,6 +207,7 @@ def _engine_config(settings: Any) -> Any:
         write_links=settings.write_links,
         on_removed=settings.on_removed,
         parse=ParseOptions(sync_checklists=settings.sync_checklists),
+        forge_edits=settings.forge_edits,
         apply=ApplyOptions(
             write_interval=settings.write_interval,
             max_writes=settings.max_writes,

@@ -68,7 +68,8 @@ class SourcePos:
     `box` is the offset of the character inside the brackets (` `, `x` or `X`);
     `line_end` is the offset just past the last non-blank byte of the item's first line,
     where a link is appended; `title_start`/`title_end` delimit the title text on that
-    line (for renames written back into the document).
+    line (for renames written back into the document); `desc_start`/`desc_end` delimit a
+    requirement's description on that line (both 0 for a task).
     """
 
     file: str
@@ -77,6 +78,8 @@ class SourcePos:
     line_end: int
     title_start: int
     title_end: int
+    desc_start: int = 0
+    desc_end: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,12 +21,14 @@ def plan_rows(plan: Plan) -> Iterator[tuple[str, str, str]]:
     """(action, what, why) for every action, conflict, problem and note, in run order."""
     for label in plan.labels:
         yield "create label", label.spec.name, f"#{label.spec.color}"
+    for rename in plan.renames:
+        yield "update label", rename.current, rename.reason
     for ms in plan.milestones:
         due = ms.spec.due.isoformat() if ms.spec.due else "no due date"
         yield (
             ("create milestone" if ms.existing_id is None else "update milestone"),
             ms.spec.title,
-            due,
+            "; ".join((*ms.reasons, due)),
         )
     for a in plan.issues:
         if isinstance(a, CreateIssue):
@@ -34,6 +36,12 @@ def plan_rows(plan: Plan) -> Iterator[tuple[str, str, str]]:
             yield verb, a.rendered.title, a.key
         else:
             yield _update_verb(a), f"#{a.number}", "; ".join(a.reasons)
+    for gone in plan.deletes:
+        yield (
+            "delete label",
+            gone.name,
+            "made by phasesync, no longer used, on no issue of people's",
+        )
     for d in plan.documents:
         yield _doc_verb(d), f"{d.pos.file}:{d.pos.line}", _doc_detail(d)
     for c in plan.conflicts:
@@ -63,9 +71,13 @@ def _update_verb(a: UpdateIssue) -> str:
 
 
 def _doc_verb(d: EditDocument) -> str:
-    return {"tick": "tick box", "untick": "untick box", "link": "add link", "retitle": "retitle"}[
-        d.what
-    ]
+    return {
+        "tick": "tick box",
+        "untick": "untick box",
+        "link": "add link",
+        "retitle": "retitle",
+        "describe": "rewrite description",
+    }[d.what]
 
 
 def _doc_detail(d: EditDocument) -> str:
@@ -73,6 +85,8 @@ def _doc_detail(d: EditDocument) -> str:
         return f"#{d.number}"
     if d.what == "retitle":
         return f"title from the forge: {d.title}"
+    if d.what == "describe":
+        return f"description from the forge: {d.title}"
     return d.key
 
 

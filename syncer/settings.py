@@ -272,6 +272,14 @@ class Settings(BaseSettings):
         description="What happens to the issue of an item deleted from the documents.",
         json_schema_extra={"display_type": "`close` | `keep`"},
     )
+    forge_edits: Literal["accept", "restore"] = Field(
+        default="accept",
+        description=(
+            "A title or one-line description edited on the forge alone: written into the "
+            "document (`accept`), or restored from it (`restore`: the documents are law)."
+        ),
+        json_schema_extra={"display_type": "`accept` | `restore`"},
+    )
     mentions: Literal["escape", "keep"] = Field(
         default="escape",
         description="Neutralise `@mentions` in issue bodies so a push notifies nobody.",

@@ -24,6 +24,7 @@ class RemoteLabel:
     name: str
     color: str  # six hex digits, lower case, without '#', whatever the forge uses
     description: str = ""
+    id: int | None = None  # the forge's id (GitLab addresses a label by it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,7 @@ class MilestoneSpec:
     description: str
     due: date | None
     start: date | None = None
+    state: IssueState | None = None  # "open" reopens a milestone closed on the forge
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,12 @@ class Forge(Protocol):
         ...
 
     def create_label(self, spec: LabelSpec) -> RemoteLabel: ...
+
+    def update_label(self, current: str, label_id: int | None, spec: LabelSpec) -> RemoteLabel:
+        """Rename and/or recolour the label named `current` (id `label_id`) in place."""
+        ...
+
+    def delete_label(self, name: str, label_id: int | None) -> None: ...
 
     def create_milestone(self, spec: MilestoneSpec) -> RemoteMilestone: ...
 

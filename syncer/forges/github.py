@@ -41,7 +41,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from github import Auth, Github
 from github.GithubObject import GithubObject, NotSet
@@ -280,6 +280,27 @@ class GitHubForge:
             # The first attempt made it and its answer was lost: read it (one GET).
             return self._run(op, lambda: remote_label(self._repo.get_label(spec.name)))
 
+    def update_label(self, current: str, label_id: int | None, spec: LabelSpec) -> RemoteLabel:
+        # One PATCH by name (GitHub's labels are addressed by name): `new_name` renames it on
+        # every issue that carries it.
+        url = f"{self._repo.url}/labels/{quote(current, safe='')}"
+        payload = {"new_name": spec.name, "color": spec.color.removeprefix("#").lower()}
+
+        def patch() -> Label:
+            headers, data = self._requester.requestJsonAndCheck("PATCH", url, input=payload)
+            return Label(self._requester, headers, data, completed=True)
+
+        op = f"rename label {current!r} to {spec.name!r}"
+        return remote_label(self._run(op, patch, subject=f"label {current!r}"))
+
+    def delete_label(self, name: str, label_id: int | None) -> None:
+        url = f"{self._repo.url}/labels/{quote(name, safe='')}"
+        self._run(
+            f"delete label {name!r}",
+            lambda: self._requester.requestJsonAndCheck("DELETE", url),
+            subject=f"label {name!r}",
+        )
+
     def create_milestone(self, spec: MilestoneSpec) -> RemoteMilestone:
         # GitHub milestones have no start date: `spec.start` stays in the document.
         def create() -> Milestone:
@@ -320,6 +341,8 @@ class GitHubForge:
             "description": spec.description,
             "due_on": noon_utc(spec.due).strftime("%Y-%m-%dT%H:%M:%SZ") if spec.due else None,
         }
+        if spec.state is not None:
+            payload["state"] = spec.state
         url = f"{self._repo.url}/milestones/{milestone_id}"
 
         def patch() -> RemoteMilestone:

@@ -96,7 +96,7 @@ def remote_issue(issue: Issue) -> RemoteIssue:
 
 def remote_label(label: Label) -> RemoteLabel:
     name, color = text(label.name, "a label's name"), text(label.color, "a label's color")
-    return RemoteLabel(name, color.removeprefix("#").lower(), label.description or "")
+    return RemoteLabel(name, color.removeprefix("#").lower(), label.description or "", label.id)
 
 
 def remote_milestone(milestone: Milestone) -> RemoteMilestone:

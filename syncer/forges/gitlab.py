@@ -43,7 +43,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import gitlab
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError, GitlabParsingError
@@ -248,6 +248,21 @@ class GitLabForge:
             with self._guard(op):
                 return label_record(self._project.labels.get(spec.name).attributes)
 
+    def update_label(self, current: str, label_id: int | None, spec: LabelSpec) -> RemoteLabel:
+        # PUT /projects/:id/labels/:label_id: GitLab keeps issues' labels by id, so a rename
+        # shows on every issue at once.
+        ref = str(label_id) if label_id is not None else quote(current, safe="")
+        data = {"new_name": spec.name, "color": "#" + spec.color.lstrip("#").lower()}
+        with self._guard(f"rename label {current!r} to {spec.name!r}"):
+            answer = self._gl.http_put(f"{self._project.labels.path}/{ref}", post_data=data)
+        assert isinstance(answer, dict)
+        return label_record(answer)
+
+    def delete_label(self, name: str, label_id: int | None) -> None:
+        ref = str(label_id) if label_id is not None else quote(name, safe="")
+        with self._guard(f"delete label {name!r}"):
+            self._gl.http_delete(f"{self._project.labels.path}/{ref}")
+
     def create_milestone(self, spec: MilestoneSpec) -> RemoteMilestone:
         data: dict[str, Any] = {"title": spec.title, "description": spec.description}
         if spec.due is not None:
@@ -282,6 +297,8 @@ class GitLabForge:
             "due_date": spec.due.isoformat() if spec.due else None,
             "start_date": spec.start.isoformat() if spec.start else None,
         }
+        if spec.state is not None:
+            data["state_event"] = "activate" if spec.state == "open" else "close"
         with self._guard(f"update milestone {spec.title!r}"):
             return milestone_record(self._project.milestones.update(milestone_id, data))
 

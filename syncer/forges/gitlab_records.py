@@ -39,10 +39,12 @@ def hex_color(gitlab_color: str) -> str:
 
 def label_record(data: Mapping[str, Any]) -> RemoteLabel:
     data = mapping(data, "a label")
+    ident = data.get("id")
     return RemoteLabel(
         text(data["name"], "a label's name"),
         hex_color(text(data["color"], "a label's color")),
         data.get("description") or "",
+        int(ident) if ident is not None else None,
     )
 
 

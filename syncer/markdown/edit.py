@@ -1,4 +1,5 @@
-"""Byte-exact edits of a document: tick or untick a box, append an issue link, rename.
+"""Byte-exact edits of a document: tick or untick a box, append an issue link, rename,
+rewrite a requirement's description.
 
 Everything here is a pure function on bytes. `apply_edits` checks its own result before
 returning it: every byte outside the edited spans must be where it was, unchanged, or
@@ -121,3 +122,12 @@ def title_edit(pos: SourcePos, new_title: str, encoding: str = "utf-8") -> Edit:
     if "\n" in new_title or "\r" in new_title:
         raise EditError(pos.file, f"line {pos.line}: a title must fit on one line")
     return Edit(pos.title_start, pos.title_end, new_title.encode(encoding))
+
+
+def description_edit(pos: SourcePos, new_description: str, encoding: str = "utf-8") -> Edit:
+    """Replace the one-line description of the requirement at `pos` with `new_description`."""
+    if "\n" in new_description or "\r" in new_description:
+        raise EditError(pos.file, f"line {pos.line}: a description must fit on one line")
+    if pos.desc_end <= pos.title_end:
+        raise EditError(pos.file, f"line {pos.line}: no description span on this line")
+    return Edit(pos.desc_start, pos.desc_end, new_description.encode(encoding))

@@ -445,7 +445,11 @@ class PlanBuilder:
             return
         key = ItemKey(draft.number, kind.value, slugify(title))
         key = self._claim(entry, key, title, spans.title_start)
-        pos = self._pos(item, entry.line, spans.title_start, spans.title_end)
+        pos = replace(
+            self._pos(item, entry.line, spans.title_start, spans.title_end),
+            desc_start=spans.description_start,
+            desc_end=max(spans.description_start, item.text_end),
+        )
         req = Requirement(key, kind, title, description, box.checked, pos, link=item.link)
         req_draft = _ReqDraft(entry, req)
         draft.requirements.append(req_draft)

@@ -8,7 +8,7 @@ from typing import Literal
 
 from syncer.forges.base import LabelSpec, MilestoneSpec, StateReason
 from syncer.model import IssueLink, SourcePos
-from syncer.sync.lock import LockEntry
+from syncer.sync.lock import LockEntry, ManagedLabel, ManagedMilestone
 from syncer.sync.render import Rendered
 
 Direction = Literal["push", "pull", "sync"]
@@ -20,11 +20,31 @@ class EnsureLabel:
 
 
 @dataclass(frozen=True, slots=True)
+class RenameLabel:
+    """Rename and/or recolour a managed label in place: its issues keep it (one write)."""
+
+    current: str  # its name on the forge now
+    label_id: int | None
+    spec: LabelSpec
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteLabel:
+    """A label phasesync made and no longer uses, on no issue of people's."""
+
+    name: str
+    label_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class EnsureMilestone:
-    """Create the milestone (`existing_id` None) or bring its date and description in line."""
+    """Create the milestone (`existing_id` None) or bring its title, state, date and
+    description in line."""
 
     spec: MilestoneSpec
     existing_id: int | None = None
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +81,16 @@ class UpdateIssue:
     remote_comments: int | None = None
     # The hidden line of `comment`: a rerun that finds it on the issue does not post again.
     comment_marker: str | None = None
+    # Casefolded names of labels phasesync made and retires: taken off even when they no
+    # longer match a label family (a changed format).
+    drop: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
 class EditDocument:
     key: str
     pos: SourcePos
-    what: Literal["tick", "untick", "link", "retitle"]
+    what: Literal["tick", "untick", "link", "retitle", "describe"]
     number: int | None = None
     url: str | None = None
     title: str | None = None
@@ -100,13 +123,23 @@ class Problem:
     message: str
 
 
-Action = EnsureLabel | EnsureMilestone | CreateIssue | UpdateIssue | EditDocument
+Action = (
+    EnsureLabel
+    | RenameLabel
+    | DeleteLabel
+    | EnsureMilestone
+    | CreateIssue
+    | UpdateIssue
+    | EditDocument
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
     direction: Direction
     labels: tuple[EnsureLabel, ...] = ()
+    renames: tuple[RenameLabel, ...] = ()
+    deletes: tuple[DeleteLabel, ...] = ()
     milestones: tuple[EnsureMilestone, ...] = ()
     issues: tuple[CreateIssue | UpdateIssue, ...] = ()
     documents: tuple[EditDocument, ...] = ()
@@ -123,15 +156,26 @@ class Plan:
     managed: int = 0  # issues the lock knew before this run
     removal_closes: int = 0
     needs_full_listing: bool = False
+    # The labels and milestones phasesync manages once the plan is applied, by lasting name
+    # (an id of None or 0: made by this run, filled in by apply).
+    managed_labels: Mapping[str, ManagedLabel] = field(default_factory=dict)
+    managed_milestones: Mapping[str, ManagedMilestone] = field(default_factory=dict)
 
     @property
     def actions(self) -> tuple[Action, ...]:
-        return (*self.labels, *self.milestones, *self.issues, *self.documents)
+        return (
+            *self.labels,
+            *self.renames,
+            *self.milestones,
+            *self.issues,
+            *self.deletes,
+            *self.documents,
+        )
 
     @property
     def forge_writes(self) -> int:
         """Write requests the plan needs (a create-and-close counts two, a comment one)."""
-        n = len(self.labels) + len(self.milestones)
+        n = len(self.labels) + len(self.renames) + len(self.deletes) + len(self.milestones)
         for a in self.issues:
             if isinstance(a, CreateIssue):
                 n += 2 if a.close else 1

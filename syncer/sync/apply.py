@@ -29,6 +29,7 @@ from syncer.errors import (
     DocumentError,
     EditError,
     MassCloseRefused,
+    NotFound,
     PhasesyncError,
     TransientError,
     ValidationFailed,
@@ -36,12 +37,19 @@ from syncer.errors import (
 )
 from syncer.files import write_atomic
 from syncer.forges.base import Forge, IssueChange, IssueSpec, RemoteIssue
-from syncer.markdown.edit import Edit, apply_edits, box_edit, link_edit, title_edit
+from syncer.markdown.edit import (
+    Edit,
+    apply_edits,
+    box_edit,
+    description_edit,
+    link_edit,
+    title_edit,
+)
 from syncer.model import Document
 from syncer.sync.actions import CreateIssue, EditDocument, Plan, Problem, UpdateIssue
 from syncer.sync.ceiling import Ceiling
 from syncer.sync.compose import body_problem, final_body, final_labels
-from syncer.sync.lock import Lock, LockEntry, LockStore
+from syncer.sync.lock import Lock, LockEntry, LockStore, ManagedLabel, ManagedMilestone
 from syncer.sync.render import RenderConfig, key_of
 
 T = TypeVar("T")
@@ -139,6 +147,9 @@ class Applier:
         self.identity = forge.identity
         self.base = lock.state(self.identity)
         self.milestone_ids: dict[str, int] = {}
+        self.label_ids: dict[str, int | None] = {}  # casefolded name -> id, made this run
+        self.labels_done: set[str] = set()  # casefolded names renamed this run
+        self.labels_deleted: set[str] = set()
         self.numbers: dict[str, int] = {}  # key -> issue number for creations of this run
         self.done: set[str] = set()  # keys whose forge actions all succeeded
         self.failed: set[str] = set()
@@ -191,7 +202,7 @@ class Applier:
         ):
             raise MassCloseRefused(plan.removal_closes, plan.managed)
         self.milestone_ids = dict(milestone_ids)
-        self.reporter.start(len(plan.labels) + len(plan.milestones) + len(plan.issues))
+        self.reporter.start(len(plan.actions) - len(plan.documents))
         try:
             self._forge_phase()
             self._finished = True
@@ -208,8 +219,16 @@ class Applier:
             self.reporter.step(f"label {label.spec.name}")
             # A 422 means it exists already (made meanwhile, or a lost answer): that is fine.
             with suppress(ValidationFailed):
-                self._write(partial(self.forge.create_label, label.spec))
+                made_label = self._write(partial(self.forge.create_label, label.spec))
+                self.label_ids[made_label.name.casefold()] = made_label.id
             self.outcome.labels.append(label.spec.name)
+        for rename in self.plan.renames:
+            self.reporter.step(f"label {rename.current}: {rename.reason}")
+            self._write(
+                partial(self.forge.update_label, rename.current, rename.label_id, rename.spec)
+            )
+            self.labels_done.add(rename.spec.name.casefold())
+            self.outcome.labels.append(rename.spec.name)
         for ms in self.plan.milestones:
             self.reporter.step(f"milestone {ms.spec.title}")
             if ms.existing_id is None:
@@ -218,6 +237,15 @@ class Applier:
                 made = self._write(partial(self.forge.update_milestone, ms.existing_id, ms.spec))
             self.milestone_ids[made.title] = made.id
             self.outcome.milestones.append(made.title)
+        self._issues_phase()
+        for gone in self.plan.deletes:
+            self.reporter.step(f"delete label {gone.name}")
+            with suppress(NotFound):  # gone already: what was wanted
+                self._write(partial(self.forge.delete_label, gone.name, gone.label_id))
+            self.labels_deleted.add(gone.name.casefold())
+            self.outcome.labels.append(gone.name)
+
+    def _issues_phase(self) -> None:
         for action in self.plan.issues:
             try:
                 if isinstance(action, CreateIssue):
@@ -323,6 +351,8 @@ class Applier:
                 self.reporter.note(f"#{action.number}: {problem}; left as it is")
                 return False
             labels = final_labels(action, self.render, remote_labels)
+            if action.drop:
+                labels = tuple(x for x in labels if x.casefold() not in action.drop)
         if action.comment and not self._commented_before(action):
             self._write(lambda: self.forge.comment(action.number, action.comment or ""))
             self.outcome.commented.append(action.number)
@@ -406,9 +436,45 @@ class Applier:
             assert e.number is not None and e.url is not None
             return link_edit(e.pos, e.number, e.url, replaces=e.replaces)
         assert e.title is not None
+        if e.what == "describe":
+            return description_edit(e.pos, e.title, "utf-8")
         return title_edit(e.pos, e.title, "utf-8")
 
     # --- lock -----------------------------------------------------------------------------
+
+    def _managed_labels(self) -> dict[str, ManagedLabel]:
+        """The lock's label table: the plan's where its write was made (or none was
+        needed), the old record where it was not."""
+        planned = {r.spec.name.casefold() for r in self.plan.renames}
+        made = {x.spec.name.casefold() for x in self.plan.labels}
+        out: dict[str, ManagedLabel] = {}
+        for lasting, rec in self.plan.managed_labels.items():
+            folded = rec.name.casefold()
+            if folded in planned and folded not in self.labels_done:
+                if lasting in self.base.labels:
+                    out[lasting] = self.base.labels[lasting]
+                continue
+            if rec.id is None and folded in made:
+                if folded not in self.label_ids:
+                    continue  # not made (yet): the next run finds it by name
+                rec = replace(rec, id=self.label_ids[folded])
+            out[lasting] = rec
+        for lasting, rec in self.base.labels.items():
+            if lasting not in out and lasting not in self.plan.managed_labels:
+                deleting = rec.name.casefold() in {d.name.casefold() for d in self.plan.deletes}
+                if deleting and rec.name.casefold() not in self.labels_deleted:
+                    out[lasting] = rec  # its delete did not happen: still phasesync's
+        return out
+
+    def _managed_milestones(self) -> dict[str, ManagedMilestone]:
+        out: dict[str, ManagedMilestone] = {}
+        for lasting, rec in self.plan.managed_milestones.items():
+            ident = self.milestone_ids.get(rec.title, rec.id)
+            if ident:
+                out[lasting] = ManagedMilestone(ident, rec.title)
+            elif lasting in self.base.milestones:
+                out[lasting] = self.base.milestones[lasting]
+        return out
 
     def _lock_phase(self) -> None:
         items: dict[str, LockEntry] = dict(self.store.load().state(self.identity).items)
@@ -431,6 +497,8 @@ class Applier:
             items=items,
             creators=tuple(sorted(self.creators)),
             recent_writes=self.options.ceiling.keep(self.recent, self.options.wall()),
+            labels=self._managed_labels(),
+            milestones=self._managed_milestones(),
         )
         if self._finished and self.outcome.error is None:
             # Only a run that finished may move the incremental listing's starting point on

@@ -67,6 +67,7 @@ from syncer.markdown.parse import order_like, parse_documents, read_files
 from syncer.model import Document, ParseOptions
 from syncer.sync.actions import Direction, Plan, UpdateIssue
 from syncer.sync.apply import Applier, ApplyOptions, Outcome, Reporter
+from syncer.sync.content_edits import ForgeEdits
 from syncer.sync.identity import marker_authors_to_check
 from syncer.sync.lock import ForgeState, LockStore
 from syncer.sync.plan import PlanConfig, make_plan
@@ -90,6 +91,7 @@ class EngineConfig:
     write_links: bool = True
     on_removed: Literal["close", "keep"] = "close"
     parse: ParseOptions = field(default_factory=ParseOptions)
+    forge_edits: ForgeEdits = "accept"
     # A complete listing at least this often (by our clock against the forge's listed_at).
     full_listing_after: timedelta = timedelta(days=1)
     apply: ApplyOptions = field(default_factory=ApplyOptions)
@@ -157,6 +159,7 @@ def plan_config(
         source_url=source_url,
         write_links=cfg.write_links,
         on_removed=cfg.on_removed,
+        forge_edits=cfg.forge_edits,
         prefer=req.prefer,
         adopt=req.adopt,
         scope=scope,
@@ -295,7 +298,13 @@ def _inputs(
         documents=read,
         items=state.items,
         render=cfg.render,
-        settings=(cfg.paths, cfg.write_links, cfg.on_removed, cfg.parse.sync_checklists),
+        settings=(
+            cfg.paths,
+            cfg.write_links,
+            cfg.on_removed,
+            cfg.parse.sync_checklists,
+            cfg.forge_edits,
+        ),
         identity=forge.identity,
         issue_base=forge.issue_url(1),
     )
@@ -327,6 +336,8 @@ def _unchanged(plan: Plan, state: ForgeState) -> bool:
         plan.empty
         and not plan.renamed
         and all(state.items.get(key) == entry for key, entry in plan.entries.items())
+        and (plan.direction == "pull" or dict(plan.managed_labels) == dict(state.labels))
+        and (plan.direction == "pull" or dict(plan.managed_milestones) == dict(state.milestones))
     )
 
 

@@ -43,6 +43,10 @@ class LockEntry:
     # hand, when phasesync last saw it; True when not known (a lock that predates it).
     # Without either, a content update of an issue the listing did not show needs no read.
     extra: bool = True
+    # A digest of a requirement's one-line description as both sides last had it
+    # (`syncer.sync.content_edits.digest`): the base of the description's three-way
+    # decision. None for a task, or in a lock that predates it.
+    desc: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         # Spelled out: `dataclasses.asdict` deep-copies each field, a third of a second for
@@ -55,6 +59,7 @@ class LockEntry:
             "checked": self.checked,
             "milestone": self.milestone,
             "extra": self.extra,
+            "desc": self.desc,
         }
 
     @classmethod
@@ -67,7 +72,31 @@ class LockEntry:
             checked=bool(data["checked"]),
             milestone=None if data.get("milestone") is None else str(data["milestone"]),
             extra=bool(data.get("extra", True)),
+            desc=None if data.get("desc") is None else str(data["desc"]),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedLabel:
+    """A label phasesync made or manages, under its lasting name (`priority/high`)."""
+
+    name: str
+    color: str
+    id: int | None = None  # GitLab needs it to rename; GitHub renames by name
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "color": self.color, "id": self.id}
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedMilestone:
+    """A milestone phasesync made, under its lasting name (`phase-2`, `phase-2/beta`)."""
+
+    id: int
+    title: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +114,10 @@ class ForgeState:
     # When the writes of the last hour were sent (epoch seconds), for the forge's write
     # ceiling (`syncer.sync.ceiling`): successive runs share one budget.
     recent_writes: tuple[float, ...] = ()
+    # The labels and milestones phasesync manages, by lasting name: what a new label format
+    # or milestone title renames in place, and what a person's rename on the forge restores.
+    labels: Mapping[str, ManagedLabel] = field(default_factory=dict)
+    milestones: Mapping[str, ManagedMilestone] = field(default_factory=dict)
 
     def by_issue(self) -> dict[int, str]:
         return {e.issue: key for key, e in self.items.items()}
@@ -141,6 +174,34 @@ def _times(value: Any) -> tuple[float, ...]:
     return tuple(sorted(float(v) for v in value))
 
 
+def _label(key: str, raw: Any) -> ManagedLabel:
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+        raise ValueError(f"label {key!r} has no name")
+    if not isinstance(raw.get("color"), str):
+        raise ValueError(f"label {key!r}: color must be a string")
+    ident = raw.get("id")
+    if ident is not None and (isinstance(ident, bool) or not isinstance(ident, int)):
+        raise ValueError(f"label {key!r}: id must be a whole number or null")
+    return ManagedLabel(raw["name"], raw["color"], ident)
+
+
+def _milestone(key: str, raw: Any) -> ManagedMilestone:
+    if not isinstance(raw, dict) or not isinstance(raw.get("title"), str):
+        raise ValueError(f"milestone {key!r} has no title")
+    ident = raw.get("id")
+    if isinstance(ident, bool) or not isinstance(ident, int):
+        raise ValueError(f"milestone {key!r}: id must be a whole number")
+    return ManagedMilestone(ident, raw["title"])
+
+
+def _table(raw: Any, name: str) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"`{name}` is not an object")
+    return raw
+
+
 def _entry(key: str, raw: Any) -> LockEntry:
     """One item, checked field by field: a lock is edited by hand and merged by git."""
     if not isinstance(raw, dict):
@@ -158,6 +219,8 @@ def _entry(key: str, raw: Any) -> LockEntry:
         raise ValueError(f"item {key!r}: milestone must be a string or null")
     if not isinstance(raw.get("extra", True), bool):
         raise ValueError(f"item {key!r}: extra must be true or false")
+    if raw.get("desc") is not None and not isinstance(raw.get("desc"), str):
+        raise ValueError(f"item {key!r}: desc must be a string or null")
     return LockEntry.from_json(raw)
 
 
@@ -184,6 +247,14 @@ def loads(text: str, path: str = "phasesync.lock") -> Lock:
                 settled=_digest(raw.get("settled")),
                 creators=_names(raw.get("creators")),
                 recent_writes=_times(raw.get("recent_writes")),
+                labels={
+                    str(k): _label(str(k), v)
+                    for k, v in _table(raw.get("labels"), "labels").items()
+                },
+                milestones={
+                    str(k): _milestone(str(k), v)
+                    for k, v in _table(raw.get("milestones"), "milestones").items()
+                },
             )
         return Lock(forges)
     except RecursionError:
@@ -208,6 +279,17 @@ def dumps(lock: Lock) -> str:
         if state.recent_writes:
             times = [round(t, 3) for t in state.recent_writes]
             out.append(f'"recent_writes": {json.dumps(times)},')
+        for name, table in (("labels", state.labels), ("milestones", state.milestones)):
+            if table:
+                # One per line, like the items: two branches' locks merge.
+                rows = [
+                    f"{json.dumps(k, ensure_ascii=False)}: "
+                    f"{json.dumps(table[k].to_json(), sort_keys=True, ensure_ascii=False)}"
+                    for k in sorted(table)
+                ]
+                out.append(f'"{name}": {{')
+                out.extend(r + ("," if i < len(rows) - 1 else "") for i, r in enumerate(rows))
+                out.append("},")
         out.append('"items": {')
         keys = sorted(state.items)
         for j, key in enumerate(keys):

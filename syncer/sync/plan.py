@@ -14,15 +14,16 @@ guess. The structure follows vdirsyncer's `sync/__init__.py`: every branch names
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from syncer.forges.base import LabelSpec, RemoteIssue, Snapshot
-from syncer.model import Document, IssueLink, Item, ItemKey, Phase, Task, slugify
+from syncer.model import Document, IssueLink, Item, Phase
 from syncer.runtime import collector_paused
 from syncer.sync.actions import (
     Conflict,
     CreateIssue,
+    DeleteLabel,
     Direction,
     EditDocument,
     EnsureLabel,
@@ -30,9 +31,19 @@ from syncer.sync.actions import (
     Note,
     Plan,
     Problem,
+    RenameLabel,
     UpdateIssue,
 )
 from syncer.sync.compose import body_problem, compose_final, removal_marker
+from syncer.sync.content_edits import (
+    ForgeEdits,
+    RemoteView,
+    decide,
+    desc_digest,
+    managed_block,
+    managed_labels,
+    retitled,
+)
 from syncer.sync.identity import (
     duplicate_comment,
     duplicate_marker,
@@ -43,9 +54,16 @@ from syncer.sync.identity import (
 )
 from syncer.sync.lock import ForgeState, LockEntry
 from syncer.sync.milestone_plan import plan_milestones
+from syncer.sync.renames import (
+    Names,
+    plan_label_deletes,
+    plan_label_renames,
+    wanted_labels,
+)
 from syncer.sync.render import (
     RenderConfig,
     Rendered,
+    content_hash,
     escape_title,
     file_of,
     key_of,
@@ -71,6 +89,9 @@ class PlanConfig:
     # Authors the forge vouched for (`Forge.trusted_authors`), besides the lock's creators
     # and what the listing says: whose key markers may bind items (`syncer.sync.identity`).
     trusted_authors: frozenset[str] = frozenset()
+    # A title or description edited on the forge alone: written into the document
+    # ("accept"), or restored from it ("restore": the documents are law).
+    forge_edits: ForgeEdits = "accept"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +106,7 @@ class _Remote:
     milestone: str | None
     comments: int | None = None  # None when not listed this time
     extra: bool | None = None  # people's text or labels (`RemoteContent`); None: not listed
+    managed: tuple[str, ...] = ()  # the managed labels, sorted (listed issues only)
 
 
 class _Planner:
@@ -95,8 +117,11 @@ class _Planner:
         snapshot: Snapshot,
         base: ForgeState,
         cfg: PlanConfig,
+        names: Names | None = None,
     ) -> None:
         self.direction = direction
+        self.names = names or Names()
+        self.retired = self.names.retired
         self.docs = docs
         self.snapshot = snapshot
         self.base = base
@@ -206,13 +231,11 @@ class _Planner:
     ) -> _Remote | None:
         issue = self.by_number.get(number)
         if issue is not None:
+            # Seen through the renames this plan makes: an old label name reads as the new.
+            labels = self.names.view_labels(issue.labels)
+            milestone = self.names.view_milestone(issue.milestone)
             content = remote_content(
-                self.cfg.render,
-                issue.title,
-                issue.body,
-                issue.labels,
-                issue.milestone,
-                like=rendered,
+                self.cfg.render, issue.title, issue.body, labels, milestone, like=rendered
             )
             return _Remote(
                 title=issue.title,
@@ -220,14 +243,38 @@ class _Planner:
                 hash=content.hash,
                 extra=content.extra,
                 body=issue.body,
-                labels=issue.labels,
-                milestone=issue.milestone,
+                labels=labels,
+                milestone=milestone,
                 comments=issue.comments,
+                managed=managed_labels(self.cfg.render, labels),
             )
         if entry is not None and not self.snapshot.complete and number not in self.snapshot.gone:
-            # Not updated since the last listing: it is as the lock left it.
-            return _Remote(entry.title, entry.checked, entry.hash, None, None, entry.milestone)
+            # Not updated since the last listing: it is as the lock left it (and as the
+            # document renders it, when only the names of labels or milestones moved on).
+            known = entry.hash
+            if rendered is not None and self._same_as_base(rendered, entry):
+                known = rendered.hash
+            return _Remote(entry.title, entry.checked, known, None, None, entry.milestone)
         return None
+
+    def _raw_hash(self, number: int) -> str | None:
+        """The content hash of a listed issue under the names it shows (no renames)."""
+        issue = self.by_number.get(number)
+        if issue is None:
+            return None
+        return remote_content(
+            self.cfg.render, issue.title, issue.body, issue.labels, issue.milestone
+        ).hash
+
+    def _same_as_base(self, rendered: Rendered, entry: LockEntry) -> bool:
+        """Whether the document's rendering is the lock's, under the names the lock's hash
+        was made with (a renamed label or milestone is no change of the item's)."""
+        if rendered.hash == entry.hash:
+            return True
+        if not self.names.any:
+            return False
+        labels, milestone = self.names.base_view(rendered.labels, rendered.milestone)
+        return content_hash(rendered.title, rendered.block, labels, milestone) == entry.hash
 
     # --- items ----------------------------------------------------------------------------
 
@@ -340,6 +387,7 @@ class _Planner:
             checked=item.checked,
             milestone=rendered.milestone,
             extra=False,  # phasesync writes the whole body and every label of a new issue
+            desc=desc_digest(item, rendered.block),
         )
 
     def _plan_existing(
@@ -355,10 +403,11 @@ class _Planner:
         push, pull = self.direction != "pull", self.direction != "push"
         reasons: list[str] = []
 
-        # --- content: the document owns it ---
-        content_base = entry.hash if entry else None
+        # --- content: three-way against the lock's hash (`syncer.sync.content_edits`) ---
         send_content = False
         retitle: str | None = None
+        redescribe: str | None = None
+        keep_base = False  # a push saw forge edits the document takes in: the next pull does
         if remote.hash == rendered.hash:
             pass  # both sides agree: nothing to send
         elif entry is not None and self._title_conflict(entry.title, rendered.title, remote.title):
@@ -379,20 +428,52 @@ class _Planner:
                 # The forge's title goes into the document line as text, never as markup,
                 # and so into the key.
                 retitle = escape_title(remote.title)
-                item = _retitled(item, retitle)
+                item = retitled(item, retitle)
                 rendered = render_item(self.cfg.render, phase, item, self.cfg.source_url)
                 reasons.append("title taken from the forge (--prefer forge)")
             else:
                 reasons.append("title taken from the document (--prefer document)")
             send_content = push and remote.hash != rendered.hash
-        elif content_base is not None and rendered.hash != content_base:
-            if remote.hash != content_base:
-                reasons.append("changed in the document (forge edits overwritten)")
-            else:
-                reasons.append("changed in the document")  # changed in the document only
+        elif entry is not None and remote.body is not None:
+            doc_changed = not self._same_as_base(rendered, entry)
+            decision = decide(
+                self.cfg.render,
+                phase,
+                item,
+                rendered,
+                entry.title,
+                entry.desc,
+                doc_changed,
+                RemoteView(
+                    remote.title, managed_block(remote.body), remote.managed, remote.milestone
+                ),
+                self.cfg.forge_edits,
+                self.cfg.prefer,
+                self.cfg.source_url,
+            )
+            if decision.conflict is not None:
+                message, on_doc, on_forge = decision.conflict
+                self.conflicts.append(
+                    Conflict(key, item.pos.file, item.pos.line, message, on_doc, on_forge)
+                )
+                return
+            if decision.title is not None or decision.description is not None:
+                if pull:
+                    item, retitle, redescribe = decision.item, decision.title, decision.description
+                else:
+                    keep_base = True  # push: the forge keeps its edit; pull writes it in
+            rendered = decision.rendered
+            if doc_changed:
+                reasons.append("changed in the document")
+            reasons.extend(decision.reasons)
+            if not reasons:
+                reasons.append("restored: edited on the forge")
+            send_content = push and remote.hash != rendered.hash
+        elif entry is not None and not self._same_as_base(rendered, entry):
+            reasons.append("changed in the document")  # not listed: the forge is as locked
             send_content = push
         else:
-            # Changed on the forge only (or no base): the document owns content; restore it.
+            # Changed on the forge (or no base): bring the issue in line with the document.
             reasons.append("restored: edited on the forge" if entry else "brought in line")
             send_content = push
 
@@ -455,6 +536,7 @@ class _Planner:
                     rendered=rendered if send_content else None,
                     remote_body=remote.body,
                     remote_labels=remote.labels,
+                    drop=self.retired,
                     plain=remote.body is None and entry is not None and not entry.extra,
                     state=state,
                     state_reason=("completed" if state == "closed" else "reopened")
@@ -467,16 +549,23 @@ class _Planner:
             self.documents.append(EditDocument(key, item.pos, "retitle", title=retitle))
             if new_key != key:
                 self.renamed[new_key] = self.renamed.pop(key, key)
+        if redescribe is not None:
+            self.documents.append(EditDocument(key, item.pos, "describe", title=redescribe))
         if push and self.cfg.write_links and item.link is None:
             self.documents.append(
                 EditDocument(key, item.pos, "link", number=number, url=self.cfg.issue_url(number))
             )
-        if send_content or remote.hash == rendered.hash:
+        desc = entry.desc if entry is not None else None
+        if keep_base and entry is not None:
+            agreed_title, agreed_hash = entry.title, entry.hash
+        elif send_content or remote.hash == rendered.hash:
             agreed_title, agreed_hash = rendered.title, rendered.hash
+            desc = desc_digest(item, rendered.block)
         elif entry is not None:
             agreed_title, agreed_hash = entry.title, entry.hash  # pull: the base stays
         else:
             agreed_title, agreed_hash = remote.title, remote.hash
+            desc = desc_digest(item, remote.body) if remote.body is not None else None
         extra = remote.extra
         if extra is None:  # not listed: as the lock knows it
             extra = entry.extra if entry is not None else True
@@ -488,6 +577,7 @@ class _Planner:
             checked=agreed,
             milestone=rendered.milestone,
             extra=extra,
+            desc=desc,
         )
 
     def _untouched(self, number: int) -> bool:
@@ -564,7 +654,9 @@ class _Planner:
                 self.entries[key] = None
                 self.notes.append(Note(key, f"removed from the document; #{entry.issue} kept"))
                 continue
-            if remote.hash != entry.hash or remote.closed != entry.checked:
+            if (remote.hash != entry.hash and self._raw_hash(entry.issue) != entry.hash) or (
+                remote.closed != entry.checked
+            ):
                 # Removed in the document but changed on the forge since the last sync.
                 self.conflicts.append(
                     Conflict(
@@ -614,14 +706,6 @@ def _title_key(title: str) -> str:
     return " ".join(title.split()).casefold()
 
 
-def _retitled(item: Item, title: str) -> Item:
-    """The item as it reads once `title` is written into its line."""
-    key = ItemKey(item.key.phase, item.key.section, slugify(title))
-    if isinstance(item, Task):
-        return replace(item, text=title, key=key)
-    return replace(item, title=title, key=key)
-
-
 def make_plan(
     direction: Direction,
     docs: Sequence[Document],
@@ -634,7 +718,12 @@ def make_plan(
     # A document is synced unless an error blocks all of it (`Document.blocked`); an error
     # on one line has left that line's item out already, and the rest syncs.
     good = [d for d in docs if not d.blocked]
-    planner = _Planner(direction, good, snapshot, base, cfg)
+    wanted = wanted_labels(cfg.render, good)
+    label_plan, label_view, label_base = plan_label_renames(wanted, base, snapshot)
+    ms = plan_milestones(good, snapshot, cfg.render, base.milestones)
+    retired = frozenset(x.name.casefold() for x in label_plan.retiring.values())
+    names = Names(label_view, label_base, ms.view, ms.to_base, retired)
+    planner = _Planner(direction, good, snapshot, base, cfg, names)
     planner.mark_copies(good)
     present: set[str] = set()
     with collector_paused():
@@ -650,14 +739,31 @@ def make_plan(
 
     labels: list[EnsureLabel] = []
     milestones: list[EnsureMilestone] = []
+    renames: tuple[RenameLabel, ...] = ()
+    deletes: list[DeleteLabel] = []
+    label_table, milestone_table = dict(base.labels), dict(base.milestones)
     if direction != "pull":
-        have = {lbl.name.casefold() for lbl in snapshot.labels}
+        have = {lbl.name.casefold() for lbl in snapshot.labels} | label_plan.renamed_to
         labels = [EnsureLabel(s) for k, s in sorted(planner.wanted_labels.items()) if k not in have]
-        milestones, group_notes = plan_milestones(good, snapshot, cfg.render)
-        planner.notes.extend(group_notes)
+        milestones = ms.actions
+        planner.notes.extend(ms.notes)
+        renames, label_table, milestone_table = label_plan.renames, label_plan.table, ms.table
+        managed = set(planner.claimed) | {e.issue for e in base.items.values()}
+        deletes, label_notes = plan_label_deletes(
+            label_plan.retiring, snapshot, managed, label_table
+        )
+        planner.notes.extend(label_notes)
+        made = {x.spec.name.casefold() for x in labels}
+        for lasting, spec in wanted.items():
+            # A label of the documents that no write of this run needs is not the lock's yet.
+            folded = spec.name.casefold()
+            if label_table[lasting].id is None and folded not in made and folded not in have:
+                del label_table[lasting]
     return Plan(
         direction=direction,
         labels=tuple(labels),
+        renames=renames,
+        deletes=tuple(deletes),
         milestones=tuple(milestones),
         issues=tuple(planner.issues),
         documents=tuple(planner.documents),
@@ -670,4 +776,6 @@ def make_plan(
         managed=len(base.items),
         removal_closes=planner.removal_closes,
         needs_full_listing=planner.needs_full,
+        managed_labels=label_table,
+        managed_milestones=milestone_table,
     )

@@ -129,9 +129,11 @@ class RenderConfig:
         return _families_pattern(tuple(names)).fullmatch(label) is not None
 
 
+# The settings' defaults (`syncer.settings.Labels`): a run from the command line and one
+# through the library must agree, or each would recolour the other's labels.
 DEFAULT_RENDER = RenderConfig(
-    phase_label=LabelFamily("phase:{number}", "1d76db"),
-    type_label=LabelFamily("type:{kind}", "5319e7"),
+    phase_label=LabelFamily("phase:{number}", "5319e7"),
+    type_label=LabelFamily("type:{kind}", "1d76db"),
     priority_label=LabelFamily("priority:{priority}", "d93f0b"),
     week_label=LabelFamily("week:{week}", "0e8a16"),
 )

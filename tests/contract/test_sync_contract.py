@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -239,12 +240,15 @@ def test_a_title_conflict_is_reported_and_resolved_with_prefer(harness: Harness)
     assert harness.run("sync").plan.empty
 
 
-def test_a_forge_edit_of_the_body_is_restored_but_people_text_kept(harness: Harness) -> None:
+def test_a_forge_title_edit_is_restored_when_documents_are_law(harness: Harness) -> None:
+    harness.config = replace(harness.config, forge_edits="restore")
     harness.run("push")
     n = harness.number_of(SIGN_IN)
     harness.set_title(n, "Something else")
-    harness.run("push")
+    result = harness.run("sync")
     assert harness.issue(n).title == "Password sign-in"
+    (update,) = [a for a in result.plan.issues if a.key == SIGN_IN]
+    assert "title restored (the forge had 'Something else')" in update.reasons
 
 
 def test_dry_run_sends_no_write_and_changes_no_file(harness: Harness) -> None:

@@ -108,14 +108,15 @@ def test_both_sides_changed_alike_and_forge_edits_restored(loopback: Loopback) -
     # ticked in the document and closed on the forge: recorded, nothing sent
     _replace(loopback, b"- [ ] **Password sign-in**", b"- [x] **Password sign-in**")
     h.close(n)
-    # retitled on the forge only: restored from the document
+    # retitled on the forge only: written into the document (the key marker follows)
     h.set_title(other, "Forgot password")
     h.emulator.reset_log()
     out = cli("sync", "-v").stdout
     assert h.writes() == 1, out
-    assert h.issue(other).title == "Password reset"
+    assert h.issue(other).title == "Forgot password"
+    assert b"**Forgot password**" in h.doc(P2).read_bytes()
     assert h.issue(n).closed
-    assert "restored" in out
+    assert "title taken from the forge" in out
 
 
 def test_removed_but_reopened_on_the_forge_is_a_conflict(loopback: Loopback) -> None:

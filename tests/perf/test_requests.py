@@ -142,25 +142,28 @@ def test_bulk_content_edits_read_a_complete_listing_not_each_issue(harness: Harn
     # may, so each content update would need its issue read first.
     lock = harness.root / "phasesync.lock"
     lock.write_text(lock.read_text().replace('"extra": false', '"extra": true'))
-    # A new phase name changes the milestone of every phase-2 issue (23 of them).
-    edit(harness, b"**Phase Name**: User Authentication", b"**Phase Name**: Accounts")
-    edit(harness, b"# Phase 2: User Authentication", b"# Phase 2: Accounts")
+    # A renamed file changes the managed block of every phase-2 issue (23 of them). (A new
+    # phase name no longer does: its milestone is renamed in place.)
+    _rename_phase_2_file(harness)
     result = scheduled(harness, "sync")
     assert result.snapshot.complete and single_issue_reads(harness) == []
     updates = len(result.plan.issues)
     assert updates == 23
-    # labels, milestones, the incremental page, the complete page; then the new milestone
-    # and one update per issue.
-    assert harness.reads() == 4 and harness.writes() == 1 + updates
+    # labels, milestones, the incremental page, the complete page; then one update per issue.
+    assert harness.reads() == 4 and harness.writes() == updates
 
 
 def test_bulk_content_edits_of_plain_issues_read_nothing_more(harness: Harness) -> None:
     settle(harness)
-    edit(harness, b"**Phase Name**: User Authentication", b"**Phase Name**: Accounts")
-    edit(harness, b"# Phase 2: User Authentication", b"# Phase 2: Accounts")
+    _rename_phase_2_file(harness)
     result = scheduled(harness, "sync")
     assert not result.snapshot.complete and single_issue_reads(harness) == []
-    assert harness.reads() == 3 and harness.writes() == 1 + len(result.plan.issues) == 24
+    assert harness.reads() == 3 and harness.writes() == len(result.plan.issues) == 23
+
+
+def _rename_phase_2_file(h: Harness) -> None:
+    folder = h.root / "docs" / "phases"
+    (folder / "phase-2-authentication.md").rename(folder / "phase-2-auth.md")
 
 
 def test_no_hidden_request_at_a_thousand_items(harness: Harness) -> None:

@@ -282,14 +282,31 @@ def test_changed_in_the_document_updates_the_issue() -> None:
     assert u.state is None
 
 
-def test_changed_on_the_forge_only_is_restored_and_said() -> None:
+def test_a_title_changed_on_the_forge_only_goes_into_the_document_labels_are_restored() -> None:
     d = doc()
     issues, state = synced(d)
     issues[1] = replace(issues[1], title="Log out", labels=("phase:2",))
     p = plan_for(d, issues, state, cfg=replace(CFG, write_links=False))
     u = updates(p)[2]
+    assert u.rendered is not None and u.rendered.title == "Log out"
+    assert u.reasons == (
+        "title taken from the forge: 'Sign out' -> 'Log out'",
+        "labels restored (the forge had 'phase:2', the document says 'phase:2, type:functional')",
+    )
+    assert [(e.what, e.title) for e in p.documents] == [("retitle", "Log out")]
+    assert p.renamed == {"phase-2/functional/log-out": SIGN_OUT}
+    assert "phase-2/functional/log-out" in u.rendered.block  # the key marker follows
+
+
+def test_with_forge_edits_restore_the_forge_title_is_restored_and_named() -> None:
+    d = doc()
+    issues, state = synced(d)
+    issues[1] = replace(issues[1], title="Log out", labels=("phase:2",))
+    p = plan_for(d, issues, state, cfg=replace(CFG, write_links=False, forge_edits="restore"))
+    u = updates(p)[2]
     assert u.rendered is not None and u.rendered.title == "Sign out"
-    assert u.reasons == ("restored: edited on the forge",)
+    assert u.reasons[0] == "title restored (the forge had 'Log out')"
+    assert not p.documents
 
 
 def test_title_changed_on_both_sides_is_a_conflict_and_the_rest_proceeds() -> None:

@@ -396,6 +396,16 @@ def edit_label(ctx: Context, label: str) -> Reply:
     return Reply(200, found.json(ctx.repo.api(ctx.base)))
 
 
+def delete_label(ctx: Context, label: str) -> Reply:
+    """GitHub takes the label off every issue that carries it."""
+    found = _label(ctx, label)
+    del ctx.repo.labels[found.id]
+    for issue in ctx.repo.issues.values():
+        if found.id in issue.label_ids:
+            issue.label_ids = [x for x in issue.label_ids if x != found.id]
+    return Reply(204, None)
+
+
 # --- milestones -----------------------------------------------------------------------------
 
 
@@ -488,6 +498,7 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("POST", _REPO + r"/labels", create_label),
     ("GET", _REPO + r"/labels/(?P<label>[^/]+)", get_label),
     ("PATCH", _REPO + r"/labels/(?P<label>[^/]+)", edit_label),
+    ("DELETE", _REPO + r"/labels/(?P<label>[^/]+)", delete_label),
     ("GET", _REPO + r"/milestones", list_milestones),
     ("POST", _REPO + r"/milestones", create_milestone),
     ("GET", _REPO + r"/milestones/(?P<number>\d+)", get_milestone),

@@ -292,6 +292,14 @@ class GitLabEmulator(EmulatorBase):
                     if label.name == wanted or str(label.id) == wanted:
                         return Reply(200, label_json(label))
                 raise message(404, "404 Label Not Found")
+            case ("PUT", ["labels", ref]):
+                label = self.store.label(project, ref)
+                return Reply(
+                    200, label_json(self.store.update_label(project, label, _params(request)))
+                )
+            case ("DELETE", ["labels", ref]):
+                self.store.delete_label(project, self.store.label(project, ref))
+                return Reply(204, None)
             case ("GET", ["milestones"]):
                 listed = self.store.list_milestones(project, request)
                 return self._page(request, [milestone_json(project, m, web, today) for m in listed])

@@ -266,6 +266,51 @@ class GitLabStore:
         project.labels[name] = label
         return label
 
+    def label(self, project: GLProject, ref: str) -> GLLabel:
+        """A label by id or by name, as `/labels/:label_id` takes either."""
+        for label in project.labels.values():
+            if str(label.id) == ref or label.name == ref:
+                return label
+        raise error(404, "404 Label Not Found")
+
+    def update_label(self, project: GLProject, label: GLLabel, params: dict[str, Any]) -> GLLabel:
+        """GitLab keeps issues' labels by id: a rename shows on every issue, and does not
+        touch their `updated_at`."""
+        if not any(k in params for k in ("new_name", "color", "description", "priority")):
+            raise error(
+                400,
+                "new_name, color, description, priority are missing, at least one "
+                "parameter must be provided",
+            )
+        if "color" in params:
+            color = str(params["color"] or "").strip()
+            if not _COLOR.fullmatch(color):
+                raise message(400, {"color": ["must be a valid color code"]})
+            label.color = color
+        if "description" in params:
+            label.description = params["description"] or None
+        new_name = params.get("new_name")
+        if new_name is not None and new_name != label.name:
+            new_name = str(new_name).strip()
+            if not new_name:
+                raise error(400, "new_name is empty")
+            if new_name in project.labels:
+                raise message(409, "Label already exists")
+            old = label.name
+            del project.labels[old]
+            label.name = new_name
+            project.labels[new_name] = label
+            for issue in project.issues.values():
+                if old in issue.labels:
+                    issue.labels = sorted({*(x for x in issue.labels if x != old), new_name})
+        return label
+
+    def delete_label(self, project: GLProject, label: GLLabel) -> None:
+        del project.labels[label.name]
+        for issue in project.issues.values():
+            if label.name in issue.labels:
+                issue.labels = [x for x in issue.labels if x != label.name]
+
     def list_milestones(self, project: GLProject, request: Request) -> list[GLMilestone]:
         found = sorted(project.milestones.values(), key=lambda m: m.id)
         # Grape's Boolean: true, 1, t, yes, on, in any case.
