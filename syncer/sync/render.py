@@ -346,7 +346,9 @@ def escape_title(title: str) -> str:
 def forge_title(text: str, limit: int = MAX_TITLE_GITLAB) -> str:
     """An item's title as the forge shows it: its plain text, without control characters or
     bidirectional overrides, cut at a word with `…` when longer than the forge allows."""
-    title = _CONTROL.sub(" ", _BIDI.sub("", plain_title(text)))
+    # The forges strip a title's surrounding spaces: so does phasesync, or a title that
+    # ends in a space would look edited on the forge after every push.
+    title = _CONTROL.sub(" ", _BIDI.sub("", plain_title(text))).strip()
     if len(title) <= limit:
         return title
     cut = title[: limit - 1]

@@ -203,7 +203,9 @@ def test_after_escaping_nothing_notifies(parts: list[str]) -> None:
 
 
 def test_titles_lose_control_characters_and_bidi_overrides() -> None:
-    assert forge_title("Red \x1b[31mAlert\x07") == "Red  [31mAlert "
+    assert forge_title("Red \x1b[31mAlert\x07") == "Red  [31mAlert"
+    # The forges strip a title's ends: so does phasesync, or it would look edited there.
+    assert forge_title("** **: \u202e") == "** **:"
     assert forge_title("abc\u202edcba\u2066x\u2069") == "abcdcbax"
     assert forge_title("line\nbreak\x85c1") == "line break c1"
 
