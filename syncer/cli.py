@@ -208,6 +208,7 @@ def _engine_config(settings: Any) -> Any:
         on_removed=settings.on_removed,
         parse=ParseOptions(sync_checklists=settings.sync_checklists),
         forge_edits=settings.forge_edits,
+        phase_parents=settings.phase_parents,
         apply=ApplyOptions(
             write_interval=settings.write_interval,
             max_writes=settings.max_writes,
