@@ -227,9 +227,9 @@ def _run_locked(
     scope = frozenset(d.path for d in docs) if req.paths else None
     pcfg = plan_config(cfg, forge, req, scope)
     pcfg = replace(pcfg, trusted_authors=_vouched(forge, snapshot, state, req.adopt))
-    pcfg = _parents_in(pcfg, cfg, forge, docs, state)
+    pcfg = _parents_in(pcfg, cfg, forge, docs, state, snapshot)
     plan = make_plan(req.direction, docs, snapshot, state, pcfg)
-    structure = _structure(cfg, forge, docs, plan, snapshot, state, req)
+    structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
     if since is not None and (
         plan.needs_full_listing
         or _unread(plan) > _pages(state)
@@ -239,8 +239,9 @@ def _run_locked(
         # The first listing's start stays `server_time`: earlier is the safe side.
         snapshot = replace(snapshot, issues=forge.list_issues(None), since=None)
         pcfg = replace(pcfg, trusted_authors=_vouched(forge, snapshot, state, req.adopt))
+        pcfg = _parents_in(pcfg, cfg, forge, docs, state, snapshot)
         plan = make_plan(req.direction, docs, snapshot, state, pcfg)
-        structure = _structure(cfg, forge, docs, plan, snapshot, state, req)
+        structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
     if req.dry_run or plan.problems:
         return RunResult(docs, plan, snapshot, None, structure=structure)
     # --- phase parents: made before the items are planned for good (their `Part of #N`)
@@ -254,9 +255,9 @@ def _run_locked(
             store.save(store.load())  # the journaled parents, into the lock
         lock = store.load()
         state = lock.state(forge.identity)
-        pcfg = _parents_in(pcfg, cfg, forge, docs, state)
+        pcfg = _parents_in(pcfg, cfg, forge, docs, state, snapshot)
         plan = make_plan(req.direction, docs, snapshot, state, pcfg)
-        structure = _structure(cfg, forge, docs, plan, snapshot, state, req)
+        structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
     # --- end of phase parents
     pin = unsettled_since(plan, snapshot, state, cfg.render)
     settled = None
@@ -303,12 +304,18 @@ def _run_locked(
 
 
 def _parents_in(
-    pcfg: PlanConfig, cfg: EngineConfig, forge: Forge, docs: Sequence[Document], state: ForgeState
+    pcfg: PlanConfig,
+    cfg: EngineConfig,
+    forge: Forge,
+    docs: Sequence[Document],
+    state: ForgeState,
+    snapshot: Snapshot,
 ) -> PlanConfig:
-    """With `phase_parents` on GitLab: each item's `Part of #N` line, from the lock."""
+    """With `phase_parents` on GitLab: each item's `Part of #N` line, from the lock (or the
+    parents' key markers, the lock lost)."""
     if not cfg.phase_parents:
         return pcfg
-    parents = part_of(docs, cfg.render, state, forge.kind)
+    parents = part_of(docs, cfg.render, state, forge.kind, snapshot, pcfg.trusted_authors)
     return replace(pcfg, render=replace(pcfg.render, part_of=parents))
 
 
@@ -320,11 +327,21 @@ def _structure(
     snapshot: Snapshot,
     state: ForgeState,
     req: RunRequest,
+    pcfg: PlanConfig,
 ) -> StructurePlan | None:
     if not cfg.phase_parents:
         return None
     whole = not req.paths and all(not d.has_errors for d in docs)
-    return plan_structure(forge.kind, docs, plan.entries, snapshot, state, cfg.render, whole=whole)
+    return plan_structure(
+        forge.kind,
+        docs,
+        plan.entries,
+        snapshot,
+        state,
+        cfg.render,
+        whole=whole,
+        vouched=pcfg.trusted_authors,
+    )
 
 
 def _vouched(forge: Forge, snapshot: Snapshot, state: ForgeState, adopt: bool) -> frozenset[str]:

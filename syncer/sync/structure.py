@@ -297,22 +297,46 @@ def records(state: ForgeState) -> dict[str, Record]:
 
 
 def part_of(
-    docs: Sequence[Document], render: RenderConfig, state: ForgeState, kind: str
+    docs: Sequence[Document],
+    render: RenderConfig,
+    state: ForgeState,
+    kind: str,
+    snapshot: Snapshot | None = None,
+    vouched: frozenset[str] = frozenset(),
 ) -> dict[str, int]:
     """GitLab: each item's parent issue number, for its `Part of #N` line (GitHub shows the
-    parent itself: none). Only parents that exist: a new one is made before the plan."""
+    parent itself: none). Only parents that exist (the lock's, or found by their key marker
+    in the listing): a new one is made before the plan."""
     if mode_of(kind) != "relates_to":
         return {}
-    known = records(state)
+    known = {k: r.issue for k, r in records(state).items()}
+    if snapshot is not None:
+        for key, issue in _by_marker(snapshot, state, vouched).items():
+            known.setdefault(key, issue.number)
+    nodes = wanted_nodes(docs, render, "relates_to", lambda i: i.checked)
+    parents = {n.key for n in nodes}
     out: dict[str, int] = {}
-    for node in wanted_nodes(docs, render, "relates_to", lambda i: i.checked):
-        rec = known.get(node.key)
-        if rec is None:
+    for node in nodes:
+        number = known.get(node.key)
+        if number is None:
             continue
         for child in node.children:
-            if child not in known:  # an item, not a section parent
-                out.setdefault(child, rec.issue)
+            if child not in parents:  # an item, not a section parent
+                out.setdefault(child, number)
     return dict(sorted(out.items()))
+
+
+def _by_marker(
+    snapshot: Snapshot, state: ForgeState, vouched: frozenset[str]
+) -> dict[str, RemoteIssue]:
+    """Listed parents by their key marker, in issues of trusted authors only, oldest first."""
+    trusted = set(state.creators) | vouched
+    out: dict[str, RemoteIssue] = {}
+    for issue in sorted(snapshot.issues, key=lambda i: i.number):
+        key = key_of(issue.body)
+        if key and f"/{PARENT}" in key and (issue.author_trusted or issue.author in trusted):
+            out.setdefault(key, issue)
+    return out
 
 
 # --- the plan -----------------------------------------------------------------------------
@@ -407,10 +431,13 @@ def plan_structure(
     render: RenderConfig,
     *,
     whole: bool,
+    vouched: frozenset[str] = frozenset(),
 ) -> StructurePlan:
     """What the parents need. `entries` is the plan's lock after the run (the agreed done
     state of each item and its issue number); `whole`: the run sees every document and
-    none has errors, so parents no longer wanted may be retired."""
+    none has errors, so parents no longer wanted may be retired; `vouched`: authors the
+    forge says may steer the plan (a parent's key marker counts only in their issues, the
+    lock's creators' or those the listing says have write access)."""
     mode = mode_of(kind)
     known = records(state)
     frozen = {
@@ -429,12 +456,7 @@ def plan_structure(
         return rec.issue if rec is not None else None
 
     by_number = {i.number: i for i in snapshot.issues}
-    by_marker: dict[str, RemoteIssue] = {}
-    trusted = set(state.creators)
-    for issue in sorted(snapshot.issues, key=lambda i: i.number):
-        key = key_of(issue.body)
-        if key and f"/{PARENT}" in key and (issue.author_trusted or issue.author in trusted):
-            by_marker.setdefault(key, issue)
+    by_marker = _by_marker(snapshot, state, vouched)
 
     works: list[NodeWork] = []
     kept: dict[str, Record] = {}
@@ -491,7 +513,7 @@ def plan_structure(
         tuple(works),
         tuple(retire),
         kept,
-        part_of(docs, render, state, kind),
+        part_of(docs, render, state, kind, snapshot, vouched),
         needs_full,
     )
 
