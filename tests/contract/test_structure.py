@@ -239,3 +239,70 @@ def test_gitlab_tier_is_detected(tier: str, harness: Harness) -> None:
     assert capabilities(h)["tier"] == tier
     text = describe_mode("gitlab", capabilities(h))
     assert ("Premium detected" in text) == (tier == "premium")
+
+
+def _arm(h: Harness, fault: str, path: str) -> None:
+    where = {"method": "POST", "path_regex": path}
+    if fault == "dropped-after-apply":
+        h.emulator.apply_then_fail(drop=True, **where)  # type: ignore[attr-defined]
+    else:
+        h.emulator.apply_then_fail(**where)  # type: ignore[attr-defined]
+
+
+def _relation_posts(h: Harness) -> int:
+    path = re.compile(r"/sub_issues$" if h.kind == "github" else r"/links$")
+    return sum(1 for r in h.emulator.requests if r.method == "POST" and path.search(r.path))
+
+
+@pytest.mark.parametrize("fault", ["502-after-apply", "dropped-after-apply"])
+def test_a_relation_whose_answer_was_lost_is_looked_up_not_doubled(
+    harness: Harness, fault: str
+) -> None:
+    h = parents_on(harness)
+    _arm(h, fault, r"/sub_issues$" if h.kind == "github" else r"/links$")
+    result = h.run("push")
+    assert result.outcome is not None and result.outcome.error is None, result.outcome.error
+    table = structure(h)
+    items = len(h.lock_items())
+    assert _relation_posts(h) == items + 1  # the first one twice, refused, looked up
+    for rec in table.values():
+        assert children(h, rec["issue"]) >= set(rec["children"])
+    h.emulator.reset_log()
+    h.run("push")
+    assert h.writes() == 0
+
+
+@pytest.mark.parametrize("fault", ["502-after-apply", "dropped-after-apply"])
+def test_a_parent_whose_create_lost_its_answer_is_found_by_its_marker(
+    harness: Harness, fault: str
+) -> None:
+    h = parents_on(harness)
+    _arm(h, fault, r"/issues$")  # the first issue created is a parent: parents go first
+    result = h.run("push")
+    assert result.outcome is not None and result.outcome.error is None, result.outcome.error
+    titles = [i.title for i in h.issues()]
+    assert titles.count("Phase 2: User Authentication") == 1
+    assert sorted(structure(h)) == ["phase-2/parent", "phase-3/parent", "phase-4/parent"]
+    h.emulator.reset_log()
+    h.run("push")
+    assert h.writes() == 0
+
+
+def test_a_run_stopped_among_the_relations_is_resumed_to_the_same_end(harness: Harness) -> None:
+    h = harness
+    planned = h.run("push", dry_run=True).plan.forge_writes
+    parents_on(h)
+    budget = planned + 3 + 5  # the parents, the items, and five relations
+    h.config = replace(h.config, apply=replace(h.config.apply, max_writes=budget))
+    stopped = h.run("push")
+    assert stopped.outcome is not None and stopped.outcome.error is not None
+    assert h.writes() == budget
+    h.config = replace(h.config, apply=replace(h.config.apply, max_writes=None))
+    h.run("push")
+    table = structure(h)
+    items = len(h.lock_items())
+    closes = sum(1 for rec in table.values() if rec["closed"])
+    assert h.writes() == planned + len(table) + items + closes  # as one clean run
+    for key, rec in table.items():
+        phase = key.split("/")[0].removeprefix("phase-")
+        assert children(h, rec["issue"]) == set(phase_items(h, phase).values())
