@@ -40,6 +40,7 @@ Decisions, and why:
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -73,6 +74,7 @@ from syncer.sync.render import (
 
 T = TypeVar("T")
 MAX_CHILDREN = 100  # GitHub: sub-issues per parent
+PROGRESS = re.compile(r"\*\*Progress:\*\* (\d+ of \d+ done)")
 PARENT = "parent"
 Mode = Literal["sub_issues", "relates_to"]
 _SECTIONS = {
