@@ -306,3 +306,48 @@ def test_a_run_stopped_among_the_relations_is_resumed_to_the_same_end(harness: H
     for key, rec in table.items():
         phase = key.split("/")[0].removeprefix("phase-")
         assert children(h, rec["issue"]) == set(phase_items(h, phase).values())
+
+
+def test_turned_on_for_an_existing_plan_then_off(harness: Harness) -> None:
+    h = harness
+    h.run("push")
+    h.run("sync")
+    parents_on(h)
+    writes = h.writes()
+    h.run("pull")  # pull never writes to the forge, parents included
+    assert h.writes() == writes and not structure(h)
+    result = h.run("push")
+    assert result.outcome is not None and result.outcome.error is None
+    table = structure(h)
+    items = len(h.lock_items())
+    closes = sum(1 for rec in table.values() if rec["closed"])
+    rewritten = items if h.kind == "gitlab" else 0  # each item's `Part of #N` line
+    assert h.writes() - writes == len(table) + items + closes + rewritten
+    writes = h.writes()
+    h.run("sync")
+    h.run("push")
+    assert h.writes() == writes
+    # Off again: parents and relations stay as they are; on GitLab each item's body drops
+    # its `Part of #N` line (one write each), on GitHub nothing is written.
+    h.config = replace(h.config, phase_parents=False)
+    h.run("push")
+    assert h.writes() - writes == (items if h.kind == "gitlab" else 0)
+    assert structure(h) == table
+    assert all(children(h, rec["issue"]) for rec in table.values())
+    writes = h.writes()
+    h.run("push")
+    assert h.writes() == writes
+
+
+def test_a_phase_removed_closes_its_parent_as_not_planned(harness: Harness) -> None:
+    h = parents_on(harness)
+    h.run("push")
+    parent = structure(h)["phase-4/parent"]["issue"]
+    h.doc("phase-4-billing.md").unlink()
+    result = h.run("push")
+    assert result.outcome is not None and result.outcome.error is None
+    assert h.issue(parent).closed and h.state_reason(parent) in (None, "not_planned")
+    assert "phase-4/parent" not in structure(h)
+    writes = h.writes()
+    h.run("push")
+    assert h.writes() == writes
