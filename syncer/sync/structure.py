@@ -699,14 +699,15 @@ class StructureRun:
                 continue
             try:
                 made = bool(write(partial(self.forge.link_child, rec.issue, child)))
-            except ValidationFailed as exc:
-                # Refused (GitHub: it has another parent, of people's): theirs stays.
-                self.note(f"#{child} not related to #{rec.issue}: {exc.message}")
-                made = False
-            rec = replace(rec, children=(*rec.children, child))
-            if made:
+                # Made now, or found made by an earlier attempt whose answer was lost:
+                # either way the forge counts one more child than the listing showed.
                 rec = replace(rec, seen=_moved(rec.seen, 1))
-                self.outcome.related += 1
+                self.outcome.related += 1 if made else 0
+            except ValidationFailed as exc:
+                # Refused (GitHub: it has another parent, of people's): theirs stays, and
+                # it is not asked again.
+                self.note(f"#{child} not related to #{rec.issue}: {exc.message}")
+            rec = replace(rec, children=(*rec.children, child))
             self._save(key, rec)
 
     def _content(self, w: NodeWork, rec: Record, write: Write[Any]) -> None:
