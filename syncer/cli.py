@@ -208,6 +208,7 @@ def _engine_config(settings: Any) -> Any:
         on_removed=settings.on_removed,
         parse=ParseOptions(sync_checklists=settings.sync_checklists),
         forge_edits=settings.forge_edits,
+        phase_parents=settings.phase_parents,
         apply=ApplyOptions(
             write_interval=settings.write_interval,
             max_writes=settings.max_writes,
@@ -245,6 +246,8 @@ def _run(
         plan_json,
         plan_markdown,
         print_plan,
+        structure_json,
+        structure_text,
     )
     from syncer.sync.engine import RunRequest, run
 
@@ -292,18 +295,24 @@ def _run(
             data: dict[str, Any] = {"plan": plan_json(plan), "settled": result.settled}
             if result.outcome is not None:
                 data["outcome"] = outcome_json(result.outcome)
+            if result.structure is not None:  # `phase_parents`
+                data["structure"] = structure_json(result.structure, result.outcome)
             out.print_json(json.dumps(data))
         elif fmt == "markdown":
             out.print(
                 plan_markdown(plan, interval, cfg.apply.ceiling, refused=len(result.broken)),
                 markup=False,
             )
+            if result.structure is not None:  # `phase_parents`
+                out.print("\n".join(result.structure.lines()), markup=False)
         elif (
             not common.quiet
             and (plan_only or dry_run or not plan.problems)
             and (result.outcome is None or common.verbose or len(plan.actions) <= 40)
         ):
             print_plan(out, plan, interval, cfg.apply.ceiling, refused=len(result.broken))
+            if result.structure is not None:  # `phase_parents`: the mapping and its writes
+                out.print(structure_text(result.structure), markup=False)
         if plan.problems:
             # One line per distinct problem: a label format too long fails on every item.
             seen: dict[str, list[str]] = {}
@@ -344,7 +353,8 @@ def _run(
             raise typer.Exit(1)
         if skipped and not (plan_only or dry_run):
             raise typer.Exit(1)
-        if detailed_exitcode and not plan.empty:
+        pending = result.structure is not None and not result.structure.empty
+        if detailed_exitcode and (not plan.empty or pending):
             raise typer.Exit(2)
 
 

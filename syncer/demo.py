@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from syncer.sync.apply import ApplyOptions
 from syncer.sync.engine import EngineConfig, RunRequest, RunResult, run
 from syncer.sync.lock import LockStore
 from syncer.sync.render import DEFAULT_RENDER
+from syncer.sync.structure import PROGRESS, describe_mode
 
 DEMO_TOKEN = "demo-token"
 REPO = {"github": "demo/plans", "gitlab": "demo/plans"}
@@ -103,12 +104,12 @@ def run_demo(console: Console, *, forge: str = "github", keep: Path | None = Non
             )
         )
 
-        def step(title: str, req: RunRequest) -> RunResult:
+        def step(title: str, req: RunRequest, config: EngineConfig = cfg) -> RunResult:
             console.rule(f"[bold]{title}")
             emulator.reset_log()
             reporter = RichReporter(console)
             try:
-                result = run(client, root, cfg, req, reporter)
+                result = run(client, root, config, req, reporter)
             finally:
                 reporter.stop()
             if result.outcome is None:
@@ -143,6 +144,20 @@ def run_demo(console: Console, *, forge: str = "github", keep: Path | None = Non
         idle = step("6. sync: nothing left to do", RunRequest("sync"))
         assert idle.outcome is not None
         idle_requests = emulator.reads() + emulator.writes()
+
+        # The plan's structure, native on the forge (`phase_parents`).
+        parents = replace(cfg, phase_parents=True)
+        step("7. phase_parents = true: a parent issue per phase", RunRequest("push"), parents)
+        state = LockStore(root / cfg.lock_file).load().state(client.identity)
+        console.print(describe_mode(forge, state.capabilities))
+        titles = {e.issue: e.title for e in state.items.values()}
+        for rec in state.structure.values():
+            parent = client.get_issue(int(rec["issue"]))
+            progress = PROGRESS.search(parent.body)
+            done = f" ({progress.group(1)})" if progress else ""
+            console.print(f"#{parent.number} {escape(parent.title)}{done}", highlight=False)
+            for child in rec["children"]:
+                console.print(f"  └ #{child} {escape(titles.get(child, ''))}", highlight=False)
         where = str(root) if keep else "a temporary folder (use --keep DIR to keep them)"
         console.print(f"\nDone. The documents are in {where}.")
         return DemoResult(root, len(pushed.outcome.created), (before, after), idle_requests)

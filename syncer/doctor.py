@@ -182,10 +182,14 @@ def _documents(cwd: Path, settings: Settings) -> Check:
 
 def _lock(cwd: Path, settings: Settings) -> Check:
     from syncer.sync.lock import LockStore
+    from syncer.sync.structure import describe_mode
 
     path = cwd / settings.lock_file
     if not path.exists():
-        return Check("lock", "ok", f"no {settings.lock_file} yet: the first push writes it")
+        detail = f"no {settings.lock_file} yet: the first push writes it"
+        if settings.phase_parents:
+            detail += "; " + describe_mode(settings.forge, {})
+        return Check("lock", "ok", detail)
     try:
         lock = LockStore(path).load()
     except PhasesyncError as exc:
@@ -197,7 +201,16 @@ def _lock(cwd: Path, settings: Settings) -> Check:
             "markers in the issues",
         )
     items = sum(len(state.items) for state in lock.forges.values())
-    return Check("lock", "ok", f"{settings.lock_file}: {items} item(s)")
+    detail = f"{settings.lock_file}: {items} item(s)"
+    if settings.phase_parents:
+        # What the forge was found to offer (probed once, kept in the lock).
+        found = [
+            s.capabilities
+            for name, s in lock.forges.items()
+            if name.startswith(f"{settings.forge}:") and s.capabilities
+        ]
+        detail += "; " + describe_mode(settings.forge, found[0] if found else {})
+    return Check("lock", "ok", detail)
 
 
 def _forge(

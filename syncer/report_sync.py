@@ -15,6 +15,7 @@ from syncer.report import printable
 from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
 from syncer.sync.apply import Outcome
 from syncer.sync.ceiling import Ceiling, describe_estimate
+from syncer.sync.structure import StructurePlan
 
 
 def plan_rows(plan: Plan) -> Iterator[tuple[str, str, str]]:
@@ -182,6 +183,34 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     }
 
 
+def structure_text(sp: StructurePlan) -> str:
+    """`phase_parents`: the mapping in force and why, what the parents need, its writes."""
+    lines = sp.lines()
+    lines.append(f"{sp.writes} structure write(s) (parents and relations).")
+    return "\n".join(lines)
+
+
+def structure_json(sp: StructurePlan, o: Outcome | None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "mapping": sp.mode,
+        "why": sp.description,
+        "writes": sp.writes,
+        "actions": [line.strip() for line in sp.lines()[1:]],
+    }
+    if o is not None and o.parents is not None:
+        p = o.parents
+        out["outcome"] = {
+            "created": p.created,
+            "updated": p.updated,
+            "closed": p.closed,
+            "reopened": p.reopened,
+            "related": p.related,
+            "unrelated": p.unrelated,
+            "restored": p.restored,
+        }
+    return out
+
+
 def outcome_text(o: Outcome) -> str:
     parts = []
     for count, what in (
@@ -194,6 +223,9 @@ def outcome_text(o: Outcome) -> str:
         (o.ticked, "box(es) ticked"),
         (o.unticked, "unticked"),
         (o.linked, "link(s) added"),
+        (o.parents.created if o.parents else 0, "phase parent(s) created"),
+        (o.parents.related if o.parents else 0, "relation(s) made"),
+        (o.parents.restored if o.parents else 0, "relation(s) restored"),
     ):
         if count:
             parts.append(f"{count} {what}")

@@ -311,6 +311,15 @@ class Settings(BaseSettings):
         ),
         json_schema_extra={"display_type": "boolean"},
     )
+    phase_parents: bool = Field(
+        default=False,
+        description=(
+            "A parent issue per phase (its objective and progress), with the phase's items "
+            "as its sub-issues on GitHub (per-section parents past 100 items) and as "
+            "`relates_to` links plus a `Part of #N` line on GitLab; closed when every item is."
+        ),
+        json_schema_extra={"display_type": "boolean"},
+    )
 
     # Where each value came from ("default", a file, a variable...), for `doctor` and for
     # messages; and whether GitLab's CI job token was seen, to explain why it is not used.

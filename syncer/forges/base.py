@@ -56,6 +56,11 @@ class RemoteIssue:
     # `author_association`); None when the listing does not say (GitLab).
     author_trusted: bool | None = None
     created_at: datetime | None = None
+    # The forge's global id (GitHub's sub-issue endpoints take it, not the number).
+    id: int | None = None
+    # How many sub-issues the forge says the issue has (GitHub's `sub_issues_summary`);
+    # None when the payload does not say (GitLab).
+    children: int | None = None
 
     @property
     def untouched(self) -> bool:
@@ -203,6 +208,35 @@ class Forge(Protocol):
         """Which of `candidates` (authors of issues that carry a key marker) may steer the
         plan: the token's own user and people with write access. A few requests, once per
         run and only when a listing shows such an issue the lock does not explain."""
+        ...
+
+
+# --- relations between issues (`phase_parents`, `syncer.sync.structure`) --------------------
+
+
+Capabilities = dict[str, str]
+"""What a forge offers for relations, probed once and kept in the lock: `relations` is
+`sub_issues` (GitHub) or `relates_to` (GitLab's issue links); GitLab's `tier` is `premium`
+(blocking links offered) or `free`."""
+
+
+class Relations(Protocol):
+    """Parent/child relations between issues, in the forge's own terms: a GitHub sub-issue,
+    a GitLab `relates_to` issue link. Each call is one request unless it says otherwise."""
+
+    def probe_relations(self, sample: int) -> Capabilities:
+        """What this forge and tier offer (GitLab: one GET of issue `sample`; GitHub: none)."""
+        ...
+
+    def link_child(self, parent: int, child: int) -> bool:
+        """Relate `child` to `parent`; False when the forge already had that relation (a
+        retry after a lost answer): a second create is looked up, never an error."""
+        ...
+
+    def unlink_child(self, parent: int, child: int) -> None: ...
+
+    def children(self, parent: int) -> tuple[int, ...]:
+        """The issue numbers related to `parent` as its children (every page)."""
         ...
 
 

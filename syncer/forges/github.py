@@ -155,6 +155,9 @@ class GitHubForge:
         guard(self._requester, self.api_url)  # the token goes to this server only
         self._repo = self._gh.get_repo(self.repo)  # lazy: no request
         self._token_user: str | None = None  # `trusted_authors`, once read
+        # Issue number -> global id, from every issue this adapter saw: a sub-issue is
+        # added by its id, and a seen issue's costs no read.
+        self._ids: dict[int, int] = {}
 
     def __repr__(self) -> str:
         return f"GitHubForge({self.identity!r})"
@@ -183,6 +186,7 @@ class GitHubForge:
             remote_milestone,
         )
         issues, server_time = self._issues(since)
+        self._remember(issues)
         return Snapshot(
             labels=tuple(labels),
             milestones=tuple(milestones),
@@ -192,13 +196,25 @@ class GitHubForge:
         )
 
     def list_issues(self, since: datetime | None = None) -> tuple[RemoteIssue, ...]:
-        return self._issues(since)[0]
+        return self._remember(self._issues(since)[0])
 
     def get_issue(self, number: int) -> RemoteIssue:
         op = f"read issue #{number}"
-        return self._run(
-            op, lambda: remote_issue(self._repo.get_issue(number).complete()), subject=number
-        )
+        return self._remember(
+            (
+                self._run(
+                    op,
+                    lambda: remote_issue(self._repo.get_issue(number).complete()),
+                    subject=number,
+                ),
+            )
+        )[0]
+
+    def _remember(self, issues: tuple[RemoteIssue, ...]) -> tuple[RemoteIssue, ...]:
+        for issue in issues:
+            if issue.id is not None:
+                self._ids[issue.number] = issue.id
+        return issues
 
     def _issues(self, since: datetime | None) -> tuple[tuple[RemoteIssue, ...], datetime]:
         # Oldest first: an issue created while we page lands on the last page instead of
@@ -365,7 +381,8 @@ class GitHubForge:
             )
 
         op = f"create issue {spec.title!r}"
-        return self._run(op, lambda: remote_issue(create()), idempotent=False, creates=True)
+        made = self._run(op, lambda: remote_issue(create()), idempotent=False, creates=True)
+        return self._remember((made,))[0]
 
     def update_issue(self, number: int, change: IssueChange) -> RemoteIssue:
         if change.empty:
@@ -409,6 +426,51 @@ class GitHubForge:
             lambda c: c.body or "",
         )
         return any(marker in body for body in bodies)
+
+    # --- sub-issues (`syncer.forges.base.Relations`) ---------------------------------------
+
+    def probe_relations(self, sample: int) -> dict[str, str]:
+        """GitHub has sub-issues on every plan (100 per parent, 8 levels): no request."""
+        return {"relations": "sub_issues"}
+
+    def link_child(self, parent: int, child: int) -> bool:
+        """POST .../issues/{parent}/sub_issues with the child's global id (read once, one
+        GET, when this adapter has not seen the issue). Sending it twice is harmless: the
+        second is refused (422), and the sub-issues are then read to see it made."""
+        sub_id = self._id_of(child)
+        op = f"add #{child} as a sub-issue of #{parent}"
+        try:
+            issue = self._repo.get_issue(parent)  # lazy: no request
+            self._run(op, lambda: issue.add_sub_issue(sub_id), subject=parent)
+        except ValidationFailed:
+            if child in self.children(parent):
+                return False  # made before (an answer lost, a run that died): looked up
+            raise
+        return True
+
+    def unlink_child(self, parent: int, child: int) -> None:
+        sub_id = self._id_of(child)
+        op = f"remove sub-issue #{child} from #{parent}"
+        self._run(op, lambda: self._repo.get_issue(parent).remove_sub_issue(sub_id), subject=parent)
+
+    def children(self, parent: int) -> tuple[int, ...]:
+        subs, _ = self._list(
+            Issue,
+            f"issues/{parent}/sub_issues",
+            {},
+            f"list the sub-issues of #{parent}",
+            issue_defaults,
+            remote_issue,
+        )
+        return tuple(s.number for s in self._remember(tuple(subs)))
+
+    def _id_of(self, number: int) -> int:
+        if number not in self._ids:
+            self.get_issue(number)
+        ident = self._ids.get(number)
+        if ident is None:
+            raise ValidationFailed(FORGE, f"read issue #{number}", "the answer has no id", 422)
+        return ident
 
     # --- what the token may do (`phasesync doctor`) ----------------------------------------
 

@@ -34,6 +34,7 @@ issue_defaults = _defaults(
     comments=0,
     user=None,
     author_association=None,
+    sub_issues_summary=None,
 )
 label_defaults = _defaults(description=None)
 comment_defaults = _defaults(body=None)
@@ -91,7 +92,15 @@ def remote_issue(issue: Issue) -> RemoteIssue:
         author=user.login if user is not None else "",
         author_trusted=(issue.author_association or "").upper() in WRITERS,
         created_at=as_utc(issue.created_at) if issue.created_at else None,
+        id=issue.id if isinstance(issue.id, int) else None,
+        children=_children(issue),
     )
+
+
+def _children(issue: Issue) -> int | None:
+    summary = issue.sub_issues_summary  # a default of None in listings: never a GET
+    total = getattr(summary, "total", None) if summary is not None else None
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
 
 
 def remote_label(label: Label) -> RemoteLabel:

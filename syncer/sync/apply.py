@@ -51,6 +51,13 @@ from syncer.sync.ceiling import Ceiling
 from syncer.sync.compose import body_problem, final_body, final_labels
 from syncer.sync.lock import Lock, LockEntry, LockStore, ManagedLabel, ManagedMilestone
 from syncer.sync.render import RenderConfig, key_of
+from syncer.sync.structure import (
+    StructureOutcome,
+    StructurePlan,
+    StructureRun,
+    item_numbers,
+    relations_of,
+)
 
 T = TypeVar("T")
 
@@ -111,6 +118,7 @@ class Outcome:
     error: PhasesyncError | None = None
     # Items left as they are because the forge would refuse them (a body over its limit).
     problems: list[Problem] = field(default_factory=list)
+    parents: StructureOutcome | None = None  # with `phase_parents`
 
 
 class Applier:
@@ -128,6 +136,7 @@ class Applier:
         complete: bool,
         reporter: Reporter | None = None,
         settled: str | None = None,
+        structure: StructurePlan | None = None,
     ) -> None:
         self.forge = forge
         self.store = store
@@ -159,6 +168,12 @@ class Applier:
         self.creators: set[str] = set(self.base.creators)
         # When the last writes were sent (this run's and the previous runs'), for the ceiling.
         self.recent: list[float] = sorted(self.base.recent_writes)
+        # `phase_parents`: the parents' writes, after the items' (`syncer.sync.structure`).
+        self.structure: StructureRun | None = None
+        relations = relations_of(forge)
+        if structure is not None and relations is not None:
+            self.structure = StructureRun(structure, relations, store, self.base, self._note)
+            self.outcome.parents = self.structure.outcome
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -238,6 +253,9 @@ class Applier:
             self.milestone_ids[made.title] = made.id
             self.outcome.milestones.append(made.title)
         self._issues_phase()
+        if self.structure is not None:
+            numbers = item_numbers(self.plan.entries, self.base, self.numbers)
+            self.structure.run(self._write, numbers)
         for gone in self.plan.deletes:
             self.reporter.step(f"delete label {gone.name}")
             with suppress(NotFound):  # gone already: what was wanted
@@ -260,6 +278,11 @@ class Applier:
                 self.failed.add(action.key)
                 raise
             self.done.add(action.key)
+
+    def _note(self, message: str) -> None:
+        self.reporter.note(message)
+        if self.outcome.parents is not None:
+            self.outcome.parents.notes.append(message)
 
     def _milestone_id(self, title: str | None) -> int | None:
         return self.milestone_ids.get(title) if title else None
@@ -500,6 +523,12 @@ class Applier:
             labels=self._managed_labels(),
             milestones=self._managed_milestones(),
         )
+        if self.structure is not None:
+            state = replace(
+                state,
+                structure=self.structure.table(),
+                capabilities=self.structure.capabilities,
+            )
         if self._finished and self.outcome.error is None:
             # Only a run that finished may move the incremental listing's starting point on
             # (not one stopped by an error, nor one interrupted by Ctrl-C).

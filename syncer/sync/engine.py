@@ -73,6 +73,7 @@ from syncer.sync.lock import ForgeState, LockStore
 from syncer.sync.plan import PlanConfig, make_plan
 from syncer.sync.render import RenderConfig
 from syncer.sync.settled import inputs_digest, settled_digest
+from syncer.sync.structure import StructurePlan, create_nodes, part_of, plan_structure
 from syncer.sync.unsettled import unsettled_since
 
 # Issues updated this long before the last listing are listed again: the forge's clock and
@@ -95,6 +96,7 @@ class EngineConfig:
     # A complete listing at least this often (by our clock against the forge's listed_at).
     full_listing_after: timedelta = timedelta(days=1)
     apply: ApplyOptions = field(default_factory=ApplyOptions)
+    phase_parents: bool = False  # a parent issue per phase (`syncer.sync.structure`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,7 @@ class RunResult:
     # The inputs were those of the last sync that had nothing to do (`syncer.sync.settled`):
     # the documents were not parsed (`docs` is empty) and the plan is empty.
     settled: bool = False
+    structure: StructurePlan | None = None  # with `phase_parents`: what the parents need
 
     @property
     def broken(self) -> tuple[Document, ...]:
@@ -224,20 +227,44 @@ def _run_locked(
     scope = frozenset(d.path for d in docs) if req.paths else None
     pcfg = plan_config(cfg, forge, req, scope)
     pcfg = replace(pcfg, trusted_authors=_vouched(forge, snapshot, state, req.adopt))
+    pcfg = _parents_in(pcfg, cfg, forge, docs, state, snapshot)
     plan = make_plan(req.direction, docs, snapshot, state, pcfg)
-    if since is not None and (plan.needs_full_listing or _unread(plan) > _pages(state)):
+    structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
+    if since is not None and (
+        plan.needs_full_listing
+        or _unread(plan) > _pages(state)
+        or (structure is not None and structure.needs_full_listing and not req.dry_run)
+    ):
         # Only the issues are listed again: labels and milestones were listed completely.
         # The first listing's start stays `server_time`: earlier is the safe side.
         snapshot = replace(snapshot, issues=forge.list_issues(None), since=None)
         pcfg = replace(pcfg, trusted_authors=_vouched(forge, snapshot, state, req.adopt))
+        pcfg = _parents_in(pcfg, cfg, forge, docs, state, snapshot)
         plan = make_plan(req.direction, docs, snapshot, state, pcfg)
+        structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
     if req.dry_run or plan.problems:
-        return RunResult(docs, plan, snapshot, None)
+        return RunResult(docs, plan, snapshot, None, structure=structure)
+    # --- phase parents: made before the items are planned for good (their `Part of #N`)
+    made_parents = 0
+    if structure is not None and structure.creates and req.direction != "pull":
+        try:
+            made_parents = create_nodes(
+                forge, store, structure, cfg.apply, listed=snapshot.server_time
+            )
+        finally:
+            store.save(store.load())  # the journaled parents, into the lock
+        lock = store.load()
+        state = lock.state(forge.identity)
+        pcfg = _parents_in(pcfg, cfg, forge, docs, state, snapshot)
+        plan = make_plan(req.direction, docs, snapshot, state, pcfg)
+        structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
+    # --- end of phase parents
     pin = unsettled_since(plan, snapshot, state, cfg.render)
     settled = None
-    if inputs is not None and pin is None and _settles(req, docs, plan, state):
+    quiet = structure is None or structure.empty
+    if inputs is not None and pin is None and quiet and _settles(req, docs, plan, state):
         settled = settled_digest(inputs, snapshot)
-    if _idle(plan, snapshot, state, store):
+    if quiet and not made_parents and _idle(plan, snapshot, state, store):
         # Nothing changed on either side since the last run: the lock stays as it is, byte
         # for byte, so that a scheduled job has nothing to commit (unless this is the first
         # run to find these inputs settled). Keeping `synced_at` costs nothing: this listing
@@ -245,6 +272,9 @@ def _run_locked(
         if settled is not None and settled != state.settled:
             store.save(lock.with_state(forge.identity, replace(state, settled=settled)))
         return RunResult(docs, plan, snapshot, Outcome())
+    options = cfg.apply
+    if options.max_writes is not None:
+        options = replace(options, max_writes=max(0, options.max_writes - made_parents))
     applier = Applier(
         forge,
         store,
@@ -253,20 +283,65 @@ def _run_locked(
         docs,
         cfg.render,
         root,
-        cfg.apply,
+        options,
         listed=snapshot.server_time,
         complete=snapshot.complete,
         reporter=reporter,
         settled=settled,
+        structure=structure if req.direction != "pull" else None,
     )
     outcome = applier.run({t: m.id for t, m in snapshot.milestones_by_title().items()})
-    result = RunResult(docs, plan, snapshot, outcome)
+    outcome.writes += made_parents
+    if outcome.parents is not None:
+        outcome.parents.created += made_parents
+    result = RunResult(docs, plan, snapshot, outcome, structure=structure)
     if outcome.error is None:
         if pin is not None and pin < snapshot.server_time:
             _rewind(store, forge.identity, pin)
     elif _issue_gone(result):
         _rewind(store, forge.identity, None)
     return result
+
+
+def _parents_in(
+    pcfg: PlanConfig,
+    cfg: EngineConfig,
+    forge: Forge,
+    docs: Sequence[Document],
+    state: ForgeState,
+    snapshot: Snapshot,
+) -> PlanConfig:
+    """With `phase_parents` on GitLab: each item's `Part of #N` line, from the lock (or the
+    parents' key markers, the lock lost)."""
+    if not cfg.phase_parents:
+        return pcfg
+    parents = part_of(docs, cfg.render, state, forge.kind, snapshot, pcfg.trusted_authors)
+    return replace(pcfg, render=replace(pcfg.render, part_of=parents))
+
+
+def _structure(
+    cfg: EngineConfig,
+    forge: Forge,
+    docs: Sequence[Document],
+    plan: Plan,
+    snapshot: Snapshot,
+    state: ForgeState,
+    req: RunRequest,
+    pcfg: PlanConfig,
+) -> StructurePlan | None:
+    if not cfg.phase_parents:
+        return None
+    whole = not req.paths and all(not d.has_errors for d in docs)
+    return plan_structure(
+        forge.kind,
+        docs,
+        plan.entries,
+        snapshot,
+        state,
+        cfg.render,
+        whole=whole,
+        vouched=pcfg.trusted_authors,
+    )
 
 
 def _vouched(forge: Forge, snapshot: Snapshot, state: ForgeState, adopt: bool) -> frozenset[str]:
@@ -304,6 +379,7 @@ def _inputs(
             cfg.on_removed,
             cfg.parse.sync_checklists,
             cfg.forge_edits,
+            *(("phase_parents",) if cfg.phase_parents else ()),
         ),
         identity=forge.identity,
         issue_base=forge.issue_url(1),

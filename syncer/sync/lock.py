@@ -118,6 +118,11 @@ class ForgeState:
     # or milestone title renames in place, and what a person's rename on the forge restores.
     labels: Mapping[str, ManagedLabel] = field(default_factory=dict)
     milestones: Mapping[str, ManagedMilestone] = field(default_factory=dict)
+    # `phase_parents` (`syncer.sync.structure`): each parent issue by its key, as a JSON
+    # object that module reads (issue, hash, closed state, the children it linked); and
+    # what the forge offers for relations, probed once.
+    structure: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    capabilities: Mapping[str, str] = field(default_factory=dict)
 
     def by_issue(self) -> dict[int, str]:
         return {e.issue: key for key, e in self.items.items()}
@@ -255,6 +260,14 @@ def loads(text: str, path: str = "phasesync.lock") -> Lock:
                     str(k): _milestone(str(k), v)
                     for k, v in _table(raw.get("milestones"), "milestones").items()
                 },
+                structure={
+                    str(k): _table(v, f"structure {k!r}")
+                    for k, v in _table(raw.get("structure"), "structure").items()
+                },
+                capabilities={
+                    str(k): str(v)
+                    for k, v in _table(raw.get("capabilities"), "capabilities").items()
+                },
             )
         return Lock(forges)
     except RecursionError:
@@ -279,12 +292,19 @@ def dumps(lock: Lock) -> str:
         if state.recent_writes:
             times = [round(t, 3) for t in state.recent_writes]
             out.append(f'"recent_writes": {json.dumps(times)},')
-        for name, table in (("labels", state.labels), ("milestones", state.milestones)):
+        if state.capabilities:
+            out.append(f'"capabilities": {json.dumps(dict(state.capabilities), sort_keys=True)},')
+        tables: tuple[tuple[str, Mapping[str, Any]], ...] = (
+            ("labels", {k: v.to_json() for k, v in state.labels.items()}),
+            ("milestones", {k: v.to_json() for k, v in state.milestones.items()}),
+            ("structure", state.structure),
+        )
+        for name, table in tables:
             if table:
                 # One per line, like the items: two branches' locks merge.
                 rows = [
                     f"{json.dumps(k, ensure_ascii=False)}: "
-                    f"{json.dumps(table[k].to_json(), sort_keys=True, ensure_ascii=False)}"
+                    f"{json.dumps(table[k], sort_keys=True, ensure_ascii=False)}"
                     for k in sorted(table)
                 ]
                 out.append(f'"{name}": {{')
@@ -302,6 +322,22 @@ def dumps(lock: Lock) -> str:
     out.append("}")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _replay_structure(lock: Lock, raw: str) -> Lock:
+    """A journaled parent issue's record (`LockStore.record_structure`) folded into the
+    lock; any other line is left to the item replay."""
+    try:
+        event = json.loads(raw)
+        if not isinstance(event, dict) or "structure" not in event:
+            return lock
+        identity, key, node = str(event["forge"]), str(event["structure"]), event["node"]
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
+        return lock
+    if not isinstance(node, dict):
+        return lock
+    state = lock.state(identity)
+    return lock.with_state(identity, replace(state, structure={**state.structure, key: node}))
 
 
 def unwritable(path: str, exc: OSError) -> DocumentError:
@@ -359,6 +395,7 @@ class LockStore:
         except OSError as exc:
             raise LockFileError(str(self.journal), f"cannot read the journal ({exc})") from None
         for raw in text.splitlines():
+            lock = _replay_structure(lock, raw)
             try:
                 event = json.loads(raw)
                 identity, key = str(event["forge"]), str(event["key"])
@@ -394,6 +431,20 @@ class LockStore:
         except OSError as exc:
             # The issue exists but is not journaled: the run stops before its next request,
             # and the next run finds the issue by its key marker.
+            raise unwritable(str(self.journal), exc) from None
+
+    def record_structure(self, identity: str, key: str, node: Mapping[str, Any]) -> None:
+        """Journal one parent issue's record (`syncer.sync.structure`) after a write to it
+        or its relations: a run that dies is resumed from there."""
+        self._append(json.dumps({"forge": identity, "structure": key, "node": dict(node)}))
+
+    def _append(self, line: str) -> None:
+        try:
+            with open(self.journal, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
             raise unwritable(str(self.journal), exc) from None
 
     def save(self, lock: Lock) -> None:

@@ -18,7 +18,7 @@ import functools
 import hashlib
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote, unquote
 
@@ -119,6 +119,9 @@ class RenderConfig:
     escape_mentions: bool = True
     # Longer titles are shortened on the forge (`forge_title`); the default suits both forges.
     max_title: int = MAX_TITLE_GITLAB
+    # `phase_parents` where the forge has no native hierarchy (GitLab): item key -> the
+    # number of its parent issue, named in the item's body as `Part of #N`.
+    part_of: Mapping[str, int] = field(default_factory=dict, hash=False)
 
     @property
     def families(self) -> tuple[LabelFamily, ...]:
@@ -438,6 +441,9 @@ def render_item(
                 f"- [{'x' if s.checked else ' '}] {s.text}" for s in item.subtasks
             )
             parts.append(f"**Sub-tasks**\n\n{checklist}")
+    parent = cfg.part_of.get(str(item.key)) if cfg.part_of else None
+    if parent is not None:
+        parts.append(f"Part of #{parent}")
     where = f"{item.pos.file}, line {item.pos.line}"
     if source_url is not None:
         where = f"[{item.pos.file}]({source_url(item.pos.file, item.pos.line)})"

@@ -23,6 +23,9 @@ def test_demo_runs_the_whole_cycle(forge: str) -> None:
     assert after == before.replace("- [ ]", "- [x]", 1)
     assert result.idle_requests <= 5
     assert "push again: nothing to send" in text and "0 write request(s)" in text
+    # The last step turns `phase_parents` on and shows the hierarchy it made.
+    assert "phase parents: " in text and "3 phase parent(s) created" in text
+    assert "Phase 2: User Authentication (" in text and "  └ #" in text
 
 
 def test_demo_command_in_a_subprocess() -> None:

@@ -7,6 +7,7 @@ alternatives) before validating; see tests/data/schemas/README.md.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -148,3 +149,49 @@ def test_schema_rejects_what_github_would_not_send(
         del broken[required]
         with pytest.raises(jsonschema.ValidationError):
             validate(schemas, "issue", broken)
+
+
+def test_sub_issue_answers_validate_and_keep_github_rules(
+    api: GitHubEmulator, schemas: dict[str, Any]
+) -> None:
+    """Sub-issues by global id; one parent each, no duplicate, at most 100 per parent and
+    8 levels; `sub_issues_summary` in every issue payload."""
+    issues = [post("/issues", {"title": f"Issue {n}"}) for n in range(110)]
+    top = issues[0]
+    added = post(f"/issues/{top['number']}/sub_issues", {"sub_issue_id": issues[1]["id"]})
+    validate(schemas, "issue", added)
+    by_number = post(
+        f"/issues/{top['number']}/sub_issues", {"sub_issue_id": issues[2]["number"]}, 404
+    )  # a number is not an id
+    validate(schemas, "basic-error", by_number)
+    twice = post(f"/issues/{top['number']}/sub_issues", {"sub_issue_id": issues[1]["id"]}, 422)
+    validate(schemas, "validation-error", twice)
+    other = post(
+        f"/issues/{issues[3]['number']}/sub_issues", {"sub_issue_id": issues[1]["id"]}, 422
+    )
+    assert "one parent" in other["errors"][0]["message"]
+    for sub in issues[2:101]:
+        post(f"/issues/{top['number']}/sub_issues", {"sub_issue_id": sub["id"]})
+    full = post(f"/issues/{top['number']}/sub_issues", {"sub_issue_id": issues[101]["id"]}, 422)
+    assert "100 sub-issues" in full["errors"][0]["message"]
+    listed = requests.get(
+        f"{REPO}/issues/{top['number']}/sub_issues", params={"per_page": 100}, headers=AUTH
+    )
+    assert len(listed.json()) == 100 and 'rel="next"' not in listed.headers.get("Link", "")
+    summary = requests.get(f"{REPO}/issues/{top['number']}", headers=AUTH).json()
+    validate(schemas, "issue", summary)
+    assert summary["sub_issues_summary"] == {"total": 100, "completed": 0, "percent_completed": 0}
+    # A chain of 8 levels takes no ninth.
+    chain = issues[101:110]
+    for upper, lower in itertools.pairwise(chain[:8]):
+        post(f"/issues/{upper['number']}/sub_issues", {"sub_issue_id": lower["id"]})
+    deep = post(f"/issues/{chain[7]['number']}/sub_issues", {"sub_issue_id": chain[8]["id"]}, 422)
+    assert "8 levels" in deep["errors"][0]["message"]
+    removed = requests.delete(
+        f"{REPO}/issues/{top['number']}/sub_issue",
+        json={"sub_issue_id": issues[1]["id"]},
+        headers=AUTH,
+    )
+    assert removed.status_code == 200
+    validate(schemas, "issue", removed.json())
+    assert api.sub_issues(top["number"])[0] == issues[2]["number"]

@@ -178,6 +178,19 @@ class GitHubEmulator(EmulatorBase):
 
         self._edit(n, repo, rebody)
 
+    def remove_sub_issue(self, parent: int, child: int, *, repo: str | None = None) -> None:
+        """A person takes sub-issue `child` off `parent` on github.com. Neither issue's
+        `updated_at` moves (an incremental listing does not show it)."""
+        with self.lock:
+            issues = self.repo(repo).issues
+            issues[parent].sub_issues.remove(child)
+            issues[child].parent = None
+
+    def sub_issues(self, parent: int, *, repo: str | None = None) -> list[int]:
+        """The numbers of `parent`'s sub-issues, in order."""
+        with self.lock:
+            return list(self.repo(repo).issues[parent].sub_issues)
+
     def transfer_issue(self, n: int, to: str | None = None, *, repo: str | None = None) -> int:
         """Transfer issue `n` to repository `to` (default: `<owner>/elsewhere`, added when
         missing), as someone would on github.com; returns its number there. The old number

@@ -155,6 +155,9 @@ class Issue:
     milestone: int | None = None
     comments: list[Comment] = field(default_factory=list)
     is_pull_request: bool = False
+    # Sub-issues (GitHub's issue hierarchy): the parent's number, the children's in order.
+    parent: int | None = None
+    sub_issues: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -280,6 +283,8 @@ class Repo:
             "performed_via_github_app": None,
             "state_reason": i.state_reason,
         }
+        if not i.is_pull_request:
+            body["sub_issues_summary"] = self.sub_issues_summary(i)
         if i.is_pull_request:
             pull = f"{self.api(api)}/pulls/{i.number}"
             body["draft"] = False
@@ -291,6 +296,13 @@ class Repo:
                 "merged_at": None,
             }
         return body
+
+    def sub_issues_summary(self, i: Issue) -> dict[str, int]:
+        """GitHub's `sub_issues_summary`: how many sub-issues, how many of them closed."""
+        subs = [self.issues[n] for n in i.sub_issues if n in self.issues]
+        done = sum(1 for s in subs if s.state == "closed")
+        percent = (done * 100) // len(subs) if subs else 0
+        return {"total": len(subs), "completed": done, "percent_completed": percent}
 
     def comment_json(self, issue: Issue, c: Comment, api: str, web: str) -> dict[str, Any]:
         return {

@@ -27,6 +27,7 @@ from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qs, unquote, urlencode
 
 from syncer.forges.emulator.core import EmulatorBase, Reply, Request
+from syncer.forges.emulator.gitlab_links import Links, Tier
 from syncer.forges.emulator.gitlab_state import (
     EMULATOR_USER,
     GLIssue,
@@ -34,12 +35,14 @@ from syncer.forges.emulator.gitlab_state import (
     GLMilestone,
     GLProject,
     iso,
-    issue_json,
     label_json,
     member_json,
     milestone_json,
     note_json,
     project_json,
+)
+from syncer.forges.emulator.gitlab_state import (
+    issue_json as p_json,
 )
 from syncer.forges.emulator.gitlab_store import ApiError, GitLabStore, error, message
 
@@ -69,6 +72,9 @@ class GitLabEmulator(EmulatorBase):
         super().__init__()
         self.tokens: dict[str, Access] | None = dict(tokens) if tokens is not None else None
         self.store = GitLabStore(self.now, first_project_id)
+        self.links = Links(self.store)
+        # The licence: Premium shows issue weights and allows `blocks` links.
+        self.tier: Tier = "free"
         self._throttle: list[list[Any]] = []  # [remaining, retry_after, method or None]
         for path in projects or (DEFAULT_PROJECT,):
             self.add_project(path)
@@ -188,6 +194,17 @@ class GitLabEmulator(EmulatorBase):
             issue = self.store.issue(self.project(project), iid)
             issue.description, issue.updated_at = body, self.now()
 
+    def related(self, iid: int, project: str | int | None = None) -> list[int]:
+        """The iids of the issues linked to issue `iid` (of the same project)."""
+        with self.lock:
+            proj = self.project(project)
+            return [other[1] for _, other, _ in self.links.of(proj, iid) if other[0] == proj.id]
+
+    def unlink(self, a: int, b: int, project: str | int | None = None) -> None:
+        """A person removes the link between issues `a` and `b` in the web UI."""
+        with self.lock:
+            self.links.unlink(self.project(project), a, b)
+
     def issue(self, iid: int, project: str | int | None = None) -> GLIssue:
         with self.lock:
             return copy.deepcopy(self.store.issue(self.project(project), iid))
@@ -240,6 +257,13 @@ class GitLabEmulator(EmulatorBase):
             raise message(403, "403 Forbidden")
         web, today, rest = request.base_url, self.now().date(), parts[2:]
         visible = self.store.visible_milestones(project)
+        premium = self.tier == "premium"
+
+        def issue_json(p: GLProject, i: GLIssue) -> dict[str, Any]:
+            shown = p_json(p, i, web, today, visible if p is project else None)
+            # EE shows `weight` only where the licence has issue weights (Premium).
+            return {**shown, "weight": None} if premium else shown
+
         match (method, rest):
             case ("GET", []):
                 # Only the single-project answer carries `permissions`, as on GitLab. The
@@ -253,20 +277,28 @@ class GitLabEmulator(EmulatorBase):
                 return Reply(200, {**project_json(project, web), "permissions": permissions})
             case ("GET", ["issues"]):
                 found = self.store.list_issues(project, request)
-                return self._page(
-                    request, found, lambda i: issue_json(project, i, web, today, visible)
-                )
+                return self._page(request, found, lambda i: issue_json(project, i))
             case ("POST", ["issues"]):
                 issue = self.store.create_issue(project, _params(request))
-                return Reply(201, issue_json(project, issue, web, today, visible))
+                return Reply(201, issue_json(project, issue))
             case ("GET", ["issues", iid]):
                 issue = self.store.issue(project, iid)
-                return Reply(200, issue_json(project, issue, web, today, visible))
+                return Reply(200, issue_json(project, issue))
             case ("PUT", ["issues", iid]):
                 issue = self.store.update_issue(
                     project, self.store.issue(project, iid), _params(request)
                 )
-                return Reply(200, issue_json(project, issue, web, today, visible))
+                return Reply(200, issue_json(project, issue))
+            case ("GET", ["issues", iid, "links"]):
+                issue = self.store.issue(project, iid)
+                return Reply(200, self.links.listing(project, issue, issue_json))
+            case ("POST", ["issues", iid, "links"]):
+                issue = self.store.issue(project, iid)
+                made = self.links.create(project, issue, _params(request), self.tier, issue_json)
+                return Reply(201, made)
+            case ("DELETE", ["issues", iid, "links", link_id]):
+                issue = self.store.issue(project, iid)
+                return Reply(200, self.links.delete(project, issue, link_id, issue_json))
             case ("GET", ["issues", iid, "notes"]):
                 issue = self.store.issue(project, iid)
                 return self._page(request, [note_json(project, issue, n) for n in issue.notes])

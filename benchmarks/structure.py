@@ -1,0 +1,119 @@
+"""Writes of a first push with `phase_parents` on, and the idle cost afterwards.
+
+Run `python -m benchmarks.structure` (N = 1,000 items by default, `--n 100 1000`; both
+forges, in-process through `responses`). For each forge: a dry run with the setting off
+gives the writes of the plan itself (labels, milestones, issues, closes); the first push
+with it on must add exactly one write per parent, one per relation and one per parent
+closed (every item of its section done), nothing more. Then a second push (0 writes), a
+sync that lists what the push touched, and an idle sync: 3 requests, 0 writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import responses
+
+from benchmarks.docset import write_docset
+from syncer.forges import open_forge
+from syncer.forges.emulator.core import EmulatorBase, mount
+from syncer.sync.apply import ApplyOptions
+from syncer.sync.engine import EngineConfig, RunRequest, run
+from syncer.sync.lock import LockStore
+from syncer.sync.render import DEFAULT_RENDER
+
+TOKEN = "ghp_benchmarkTOKEN0123456789"
+REPO = "acme/plans"
+API = {"github": "https://api.github.com", "gitlab": "https://gitlab.example.com"}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    forge: str
+    n: int
+    plain: int  # writes of the same first push without parents
+    parents: int
+    relations: int
+    closes: int  # parents closed at once: every item under them done
+    writes: int  # writes of the first push with parents
+    second: int  # writes of a second push
+    idle_requests: int
+    idle_writes: int
+
+    @property
+    def minimum(self) -> int:
+        return self.plain + self.parents + self.relations + self.closes
+
+
+def _emulator(kind: str) -> EmulatorBase:
+    if kind == "github":
+        from syncer.forges.emulator.github import GitHubEmulator
+
+        return GitHubEmulator(REPO, tokens={TOKEN: "write"}, rate_limit=10**9)
+    from syncer.forges.emulator.gitlab import GitLabEmulator
+
+    return GitLabEmulator(REPO, tokens={TOKEN: "write"})
+
+
+def measure(kind: str, n: int) -> Row:
+    emulator = _emulator(kind)
+    with tempfile.TemporaryDirectory() as tmp, responses.RequestsMock() as rsps:
+        root = Path(tmp)
+        write_docset(root, n)
+        mount(emulator, rsps, API[kind])
+        forge = open_forge(kind, REPO, TOKEN, API[kind], on_wait=lambda w, s: None)
+        cfg = EngineConfig(render=DEFAULT_RENDER, apply=ApplyOptions(write_interval=0))
+        plain = run(forge, root, cfg, RunRequest("push", dry_run=True)).plan.forge_writes
+        cfg = replace(cfg, phase_parents=True)
+        emulator.reset_log()
+        run(forge, root, cfg, RunRequest("push"))
+        writes = emulator.writes()
+        state = LockStore(root / cfg.lock_file).load().state(forge.identity)
+        table = state.structure
+        relations = sum(len(rec["children"]) for rec in table.values())
+        closes = sum(1 for rec in table.values() if rec["closed"])
+        emulator.advance(900)  # 15 minutes of forge time apart, as a scheduled job
+        emulator.reset_log()
+        run(forge, root, cfg, RunRequest("push"))
+        second = emulator.writes()
+        emulator.advance(900)
+        run(forge, root, cfg, RunRequest("sync"))  # lists what the pushes touched, once
+        emulator.advance(900)
+        emulator.reset_log()
+        run(forge, root, cfg, RunRequest("sync"))
+        idle = emulator.reads() + emulator.writes()
+        return Row(
+            kind, n, plain, len(table), relations, closes, writes, second, idle,
+            emulator.writes(),
+        )  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[1000])
+    args = parser.parse_args(argv)
+    print(
+        "| forge | N | writes without parents | parents | relations | parents closed "
+        "| first push with parents | minimum | second push | idle sync requests (writes) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    ok = True
+    for n in args.n:
+        for kind in ("github", "gitlab"):
+            r = measure(kind, n)
+            ok &= r.writes == r.minimum and r.second == 0 and r.idle_writes == 0
+            print(
+                f"| {r.forge} | {r.n:,} | {r.plain:,} | {r.parents} | {r.relations:,} | "
+                f"{r.closes} | {r.writes:,} | {r.minimum:,} | {r.second} | "
+                f"{r.idle_requests} ({r.idle_writes}) |",
+                flush=True,
+            )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
