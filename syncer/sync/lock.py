@@ -100,6 +100,28 @@ class ManagedMilestone:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentRecord:
+    """What one document contributed to the last plan that parsed it and found nothing of
+    its to do (`syncer.sync.reuse`): a later run whose inputs for it are the same need not
+    parse it. `digest` covers its bytes, its items' lock entries, the settings, the managed
+    labels and milestones and the lists below; the lists are what other documents' plans
+    depend on (its item keys are those of the lock entries that name its file)."""
+
+    digest: str
+    phases: tuple[str, ...] = ()  # the phase numbers it describes
+    labels: tuple[str, ...] = ()  # the labels its items want, by lasting name
+    milestones: tuple[str, ...] = ()  # the milestones its phases want, by lasting name
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "digest": self.digest,
+            "phases": list(self.phases),
+            "labels": list(self.labels),
+            "milestones": list(self.milestones),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ForgeState:
     """The lock's record for one forge and repository."""
 
@@ -118,6 +140,9 @@ class ForgeState:
     # or milestone title renames in place, and what a person's rename on the forge restores.
     labels: Mapping[str, ManagedLabel] = field(default_factory=dict)
     milestones: Mapping[str, ManagedMilestone] = field(default_factory=dict)
+    # Per document (as the run names it): what its last plan with nothing to do for it
+    # contributed, so that a later run reuses it unparsed (`syncer.sync.reuse`).
+    documents: Mapping[str, DocumentRecord] = field(default_factory=dict)
 
     def by_issue(self) -> dict[int, str]:
         return {e.issue: key for key, e in self.items.items()}
@@ -194,6 +219,23 @@ def _milestone(key: str, raw: Any) -> ManagedMilestone:
     return ManagedMilestone(ident, raw["title"])
 
 
+def _strings(key: str, raw: Any, name: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise ValueError(f"document {key!r}: {name} is not a list of strings")
+    return tuple(raw)
+
+
+def _document(key: str, raw: Any) -> DocumentRecord:
+    if not isinstance(raw, dict) or not isinstance(raw.get("digest"), str):
+        raise ValueError(f"document {key!r} has no digest")
+    return DocumentRecord(
+        raw["digest"],
+        _strings(key, raw.get("phases", []), "phases"),
+        _strings(key, raw.get("labels", []), "labels"),
+        _strings(key, raw.get("milestones", []), "milestones"),
+    )
+
+
 def _table(raw: Any, name: str) -> dict[str, Any]:
     if raw is None:
         return {}
@@ -255,6 +297,10 @@ def loads(text: str, path: str = "phasesync.lock") -> Lock:
                     str(k): _milestone(str(k), v)
                     for k, v in _table(raw.get("milestones"), "milestones").items()
                 },
+                documents={
+                    str(k): _document(str(k), v)
+                    for k, v in _table(raw.get("documents"), "documents").items()
+                },
             )
         return Lock(forges)
     except RecursionError:
@@ -279,7 +325,12 @@ def dumps(lock: Lock) -> str:
         if state.recent_writes:
             times = [round(t, 3) for t in state.recent_writes]
             out.append(f'"recent_writes": {json.dumps(times)},')
-        for name, table in (("labels", state.labels), ("milestones", state.milestones)):
+        tables: tuple[tuple[str, Mapping[str, Any]], ...] = (
+            ("labels", state.labels),
+            ("milestones", state.milestones),
+            ("documents", state.documents),
+        )
+        for name, table in tables:
             if table:
                 # One per line, like the items: two branches' locks merge.
                 rows = [
