@@ -18,10 +18,10 @@ settled digest and each document's record in the lock). Then each timed run:
   sync (it closes one issue: one write).
 
 Each is repeated (`--repeat`, 5) on a forge clock moved 15 minutes between runs; the
-figures are the best wall time of the child process, its peak resident memory
-(`ru_maxrss` from `os.wait4`, the highest of the repeats) and the requests the emulator
-counted (the same in every repeat). The ratio is the 10,000-item time over the 100-item
-time of the same forge and run, both from this one invocation on this one machine.
+figures are the best wall time of the child process, its peak resident memory (`VmHWM`,
+the highest of the repeats) and the requests the emulator counted (the same in every
+repeat). The ratio is the 10,000-item time over the 100-item time of the same forge and
+run, both from this one invocation on this one machine.
 """
 
 from __future__ import annotations
@@ -106,26 +106,37 @@ def prepared(forge: str, n: int) -> Iterator[tuple[EmulatorBase, Path, dict[str,
         shutil.rmtree(root, ignore_errors=True)
 
 
+# `python -m syncer ARGS`, which also writes its peak resident memory (VmHWM: the child's
+# own; `ru_maxrss` of a child on Linux counts the parent's memory at the fork) to a file.
+_CHILD = """
+import atexit, runpy, sys
+
+def _peak(path=sys.argv[1]):
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            open(path, "w").write(line.split()[1])
+
+atexit.register(_peak)
+sys.argv = ["phasesync", *sys.argv[2:]]
+runpy.run_module("syncer", run_name="__main__", alter_sys=True)
+"""
+
+
 def child(root: Path, env: dict[str, str], *args: str) -> tuple[float, float]:
     """Run `python -m syncer ARGS` in `root`: (wall seconds, peak resident MiB)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "syncer", *args],
-        cwd=root,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    # wait4, not communicate: the child's own rusage. Its output is a few lines at most.
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
-    proc.stdout.close()  # type: ignore[union-attr]
-    proc.stderr.close()  # type: ignore[union-attr]
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"phasesync {' '.join(args)} exited {proc.returncode}: {out!r} {err!r}")
-    return seconds, usage.ru_maxrss / 1024  # Linux: KiB
+    with tempfile.NamedTemporaryFile("r", suffix=".hwm") as peak:
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-c", _CHILD, peak.name, *args],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        seconds = time.perf_counter() - start
+        if proc.returncode != 0:
+            raise RuntimeError(f"phasesync {' '.join(args)} exited {proc.returncode}: {proc}")
+        return seconds, int(Path(peak.name).read_text()) / 1024  # KiB
 
 
 def tick_first_document(root: Path) -> Callable[[], None]:
