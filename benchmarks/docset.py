@@ -23,9 +23,9 @@ KINDS = ("Functional", "Non-Functional", "Technical")
 PRIORITIES = ("High", "Medium", "Low")
 
 
-def phase_sizes(n: int) -> list[int]:
-    """How many items each phase gets: as many phases of `PER_PHASE` as needed."""
-    phases = max(1, -(-n // PER_PHASE))
+def phase_sizes(n: int, per_phase: int = PER_PHASE) -> list[int]:
+    """How many items each phase gets: as many phases of `per_phase` as needed."""
+    phases = max(1, -(-n // per_phase))
     base, extra = divmod(n, phases)
     return [base + (1 if p < extra else 0) for p in range(phases)]
 
@@ -86,13 +86,16 @@ def phase_document(number: int, items: int) -> str:
     return "\n".join(out)
 
 
-def write_docset(root: Path, n: int) -> list[Path]:
-    """Write `n` items as phase documents under `root/docs/phases/`; returns the files."""
+def write_docset(root: Path, n: int, per_phase: int = PER_PHASE) -> list[Path]:
+    """Write `n` items as phase documents (one a phase, of at most `per_phase` items) under
+    `root/docs/phases/`; returns the files."""
     folder = root / "docs" / "phases"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for number, items in enumerate(phase_sizes(n), start=1):
-        path = folder / f"phase-{number:02d}.md"
+    sizes = phase_sizes(n, per_phase)
+    width = len(str(len(sizes))) if len(sizes) > 99 else 2
+    for number, items in enumerate(sizes, start=1):
+        path = folder / f"phase-{number:0{width}d}.md"
         path.write_text(phase_document(number, items), encoding="utf-8")
         paths.append(path)
     return paths

@@ -70,8 +70,9 @@ from syncer.sync.apply import Applier, ApplyOptions, Outcome, Reporter
 from syncer.sync.content_edits import ForgeEdits
 from syncer.sync.identity import marker_authors_to_check
 from syncer.sync.lock import ForgeState, LockStore
-from syncer.sync.plan import PlanConfig, make_plan
+from syncer.sync.plan import Kept, PlanConfig, make_plan
 from syncer.sync.render import RenderConfig
+from syncer.sync.reuse import context_digest, prepare, records
 from syncer.sync.settled import inputs_digest, settled_digest
 from syncer.sync.structure import StructurePlan, create_nodes, part_of, plan_structure
 from syncer.sync.unsettled import unsettled_since
@@ -97,6 +98,9 @@ class EngineConfig:
     full_listing_after: timedelta = timedelta(days=1)
     apply: ApplyOptions = field(default_factory=ApplyOptions)
     phase_parents: bool = False  # a parent issue per phase (`syncer.sync.structure`)
+    # Parse and plan only the documents whose inputs changed (`syncer.sync.reuse`); off,
+    # every run parses every document (the property tests' twin).
+    reuse: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,9 @@ class RunResult:
     # the documents were not parsed (`docs` is empty) and the plan is empty.
     settled: bool = False
     structure: StructurePlan | None = None  # with `phase_parents`: what the parents need
+    # Documents not parsed this run: their inputs were as a run that had nothing to do for
+    # them left them (`syncer.sync.reuse`); they are not in `docs`.
+    reused: tuple[str, ...] = ()
 
     @property
     def broken(self) -> tuple[Document, ...]:
@@ -223,12 +230,25 @@ def _run_locked(
     ):
         plan = Plan(req.direction, managed=len(state.items))
         return RunResult((), plan, snapshot, None if req.dry_run else Outcome(), settled=True)
-    docs = tuple(order_like(files, root, [*parse_documents(read, cfg.parse), *refused]))
+    # Documents whose inputs are as a run that had nothing to do for them left them are not
+    # parsed: they contribute `kept` (`syncer.sync.reuse`).
+    context = None
+    # Phase parents need every phase's items (their progress and relations): no reuse.
+    if cfg.reuse and not cfg.phase_parents and memo and req.prefer is None and not req.adopt:
+        context = context_digest(_inputs((), cfg, forge, ForgeState()), snapshot, state)
+    kept: Kept | None = None
+    reused: frozenset[str] = frozenset()
+    if context is not None:
+        prepared = prepare(read, cfg.parse, state, snapshot, context, cfg.render)
+        parsed, kept, reused = prepared.docs, prepared.kept, prepared.reused
+    else:
+        parsed = parse_documents(read, cfg.parse)
+    docs = tuple(order_like(files, root, [*parsed, *refused]))
     scope = frozenset(d.path for d in docs) if req.paths else None
     pcfg = plan_config(cfg, forge, req, scope)
     pcfg = replace(pcfg, trusted_authors=_vouched(forge, snapshot, state, req.adopt))
     pcfg = _parents_in(pcfg, cfg, forge, docs, state, snapshot)
-    plan = make_plan(req.direction, docs, snapshot, state, pcfg)
+    plan = make_plan(req.direction, docs, snapshot, state, pcfg, kept)
     structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
     if since is not None and (
         plan.needs_full_listing
@@ -238,12 +258,16 @@ def _run_locked(
         # Only the issues are listed again: labels and milestones were listed completely.
         # The first listing's start stays `server_time`: earlier is the safe side.
         snapshot = replace(snapshot, issues=forge.list_issues(None), since=None)
+        if reused:  # a complete listing shows every issue: every document is planned
+            docs = tuple(order_like(files, root, [*parse_documents(read, cfg.parse), *refused]))
+            kept, reused = None, frozenset()
         pcfg = replace(pcfg, trusted_authors=_vouched(forge, snapshot, state, req.adopt))
         pcfg = _parents_in(pcfg, cfg, forge, docs, state, snapshot)
-        plan = make_plan(req.direction, docs, snapshot, state, pcfg)
+        plan = make_plan(req.direction, docs, snapshot, state, pcfg, kept)
         structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
+    done = tuple(sorted(reused))
     if req.dry_run or plan.problems:
-        return RunResult(docs, plan, snapshot, None, structure=structure)
+        return RunResult(docs, plan, snapshot, None, structure=structure, reused=done)
     # --- phase parents: made before the items are planned for good (their `Part of #N`)
     made_parents = 0
     if structure is not None and structure.creates and req.direction != "pull":
@@ -256,22 +280,33 @@ def _run_locked(
         lock = store.load()
         state = lock.state(forge.identity)
         pcfg = _parents_in(pcfg, cfg, forge, docs, state, snapshot)
-        plan = make_plan(req.direction, docs, snapshot, state, pcfg)
+        plan = make_plan(req.direction, docs, snapshot, state, pcfg, kept)
         structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
     # --- end of phase parents
     pin = unsettled_since(plan, snapshot, state, cfg.render)
+    recorded = False
     settled = None
     quiet = structure is None or structure.empty
     if inputs is not None and pin is None and quiet and _settles(req, docs, plan, state):
         settled = settled_digest(inputs, snapshot)
+    if context is not None and pin is None and req.direction == "sync":
+        documents = records(
+            read, docs, reused, plan, state, snapshot, context, cfg.render, forge.issue_url
+        )
+        if documents != state.documents:
+            state = replace(state, documents=documents)
+            lock = lock.with_state(forge.identity, state)
+            recorded = True
     if quiet and not made_parents and _idle(plan, snapshot, state, store):
         # Nothing changed on either side since the last run: the lock stays as it is, byte
         # for byte, so that a scheduled job has nothing to commit (unless this is the first
-        # run to find these inputs settled). Keeping `synced_at` costs nothing: this listing
-        # from it was empty, so the next one shows only later changes.
-        if settled is not None and settled != state.settled:
-            store.save(lock.with_state(forge.identity, replace(state, settled=settled)))
-        return RunResult(docs, plan, snapshot, Outcome())
+        # run to find these inputs settled, or to find documents it need not parse again).
+        # Keeping `synced_at` costs nothing: this listing from it was empty, so the next one
+        # shows only later changes.
+        if (settled is not None and settled != state.settled) or recorded:
+            state = replace(state, settled=settled or state.settled)
+            store.save(lock.with_state(forge.identity, state))
+        return RunResult(docs, plan, snapshot, Outcome(), reused=done)
     options = cfg.apply
     if options.max_writes is not None:
         options = replace(options, max_writes=max(0, options.max_writes - made_parents))
@@ -294,7 +329,7 @@ def _run_locked(
     outcome.writes += made_parents
     if outcome.parents is not None:
         outcome.parents.created += made_parents
-    result = RunResult(docs, plan, snapshot, outcome, structure=structure)
+    result = RunResult(docs, plan, snapshot, outcome, structure=structure, reused=done)
     if outcome.error is None:
         if pin is not None and pin < snapshot.server_time:
             _rewind(store, forge.identity, pin)
@@ -369,6 +404,7 @@ def _memo_applies(req: RunRequest, store: LockStore, since: datetime | None) -> 
 def _inputs(
     read: Sequence[tuple[str, bytes]], cfg: EngineConfig, forge: Forge, state: ForgeState
 ) -> str:
+    """The settled digest's inputs; with no documents and an empty state, the settings."""
     return inputs_digest(
         documents=read,
         items=state.items,

@@ -14,7 +14,7 @@ guess. The structure follows vdirsyncer's `sync/__init__.py`: every branch names
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from syncer.forges.base import LabelSpec, RemoteIssue, Snapshot
@@ -52,7 +52,7 @@ from syncer.sync.identity import (
     shared_links,
     trust_rule,
 )
-from syncer.sync.lock import ForgeState, LockEntry
+from syncer.sync.lock import ForgeState, LockEntry, ManagedMilestone
 from syncer.sync.milestone_plan import plan_milestones
 from syncer.sync.renames import (
     Names,
@@ -92,6 +92,17 @@ class PlanConfig:
     # A title or description edited on the forge alone: written into the document
     # ("accept"), or restored from it ("restore": the documents are law).
     forge_edits: ForgeEdits = "accept"
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """What the documents a run did not parse contribute to its plan (`syncer.sync.reuse`):
+    their items are present with their lock entries as they are, and their labels and
+    milestones are wanted as the lock has them."""
+
+    keys: frozenset[str] = frozenset()
+    labels: Mapping[str, LabelSpec] = field(default_factory=dict)  # by lasting name
+    milestones: Mapping[str, ManagedMilestone] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -712,20 +723,23 @@ def make_plan(
     snapshot: Snapshot,
     base: ForgeState,
     cfg: PlanConfig,
+    kept: Kept | None = None,
 ) -> Plan:
     """Decide everything a run will do. Documents with errors are not synced, and the
-    issues of their items are left as they are."""
+    issues of their items are left as they are. `kept`: what the documents not given
+    contribute (none of their items has anything to do; `syncer.sync.reuse`)."""
+    kept = kept or Kept()
     # A document is synced unless an error blocks all of it (`Document.blocked`); an error
     # on one line has left that line's item out already, and the rest syncs.
     good = [d for d in docs if not d.blocked]
-    wanted = wanted_labels(cfg.render, good)
+    wanted = {**kept.labels, **wanted_labels(cfg.render, good)}
     label_plan, label_view, label_base = plan_label_renames(wanted, base, snapshot)
     ms = plan_milestones(good, snapshot, cfg.render, base.milestones)
     retired = frozenset(x.name.casefold() for x in label_plan.retiring.values())
     names = Names(label_view, label_base, ms.view, ms.to_base, retired)
     planner = _Planner(direction, good, snapshot, base, cfg, names)
     planner.mark_copies(good)
-    present: set[str] = set()
+    present: set[str] = set(kept.keys)
     with collector_paused():
         for doc in good:
             for phase in doc.phases:  # a roadmap has several
@@ -736,6 +750,8 @@ def make_plan(
     # document with any error until it is fixed (its other items sync as usual).
     planner.plan_removed(present, {d.path for d in docs if d.has_errors})
     planner.orphan_notes(present)
+    for key in kept.keys:
+        planner.entries[key] = base.items[key]
 
     labels: list[EnsureLabel] = []
     milestones: list[EnsureMilestone] = []
@@ -747,7 +763,8 @@ def make_plan(
         labels = [EnsureLabel(s) for k, s in sorted(planner.wanted_labels.items()) if k not in have]
         milestones = ms.actions
         planner.notes.extend(ms.notes)
-        renames, label_table, milestone_table = label_plan.renames, label_plan.table, ms.table
+        renames, label_table = label_plan.renames, label_plan.table
+        milestone_table = {**kept.milestones, **ms.table}
         managed = set(planner.claimed) | {e.issue for e in base.items.values()}
         deletes, label_notes = plan_label_deletes(
             label_plan.retiring, snapshot, managed, label_table
