@@ -240,19 +240,21 @@ class GitHubForge:
         items: list[R] = []
         first: dict[str, Any] | None = None
         while url is not None:
-            headers, page = self._run(op, partial(self._page, url, query, what, record))
+            headers, page, size = self._run(op, partial(self._page, url, query, what, record))
             first = headers if first is None else first
             items += page
-            url = next_page(headers) if page else None
+            url = next_page(headers) if size else None  # an empty page is the last
             query = None  # the next page's URL carries the query
         return items, first or {}
 
     def _page(
         self, url: str, query: dict[str, Any] | None, what: str, record: Callable[[Any], R]
-    ) -> tuple[dict[str, Any], list[R]]:
+    ) -> tuple[dict[str, Any], list[R], int]:
+        """One page: its headers, its elements as records, and how many it held."""
         headers, data = self._requester.requestJsonAndCheck("GET", url, parameters=query)
+        elements = answers.listing(data, what)
         # `None` elements are skipped, as `PaginatedList` skips them.
-        return headers, [record(e) for e in answers.listing(data, what) if e is not None]
+        return headers, [record(e) for e in elements if e is not None], len(elements)
 
     # --- writing --------------------------------------------------------------------------
 
