@@ -95,9 +95,11 @@ def validate(
     from syncer.model import ParseOptions
     from syncer.report import (
         documents_json,
+        done_left,
         render_coverage,
         render_diagnostics_github,
         render_diagnostics_text,
+        render_done_left,
     )
     from syncer.sync.engine import discover
     from syncer.sync.identity import with_shared_link_errors
@@ -115,9 +117,13 @@ def validate(
         docs = with_shared_link_errors(docs)
         limit = MAX_TITLE_GITLAB if settings.forge == "gitlab" else MAX_TITLE_GITHUB
         docs = [title_warnings(d, limit) for d in docs]
+        left = done_left(docs, _known_keys(settings)) if settings.done_items == "skip" else None
         out = _out()
         if json_out:
-            out.print_json(json.dumps(documents_json(docs)))
+            data = documents_json(docs)
+            if left is not None:
+                data["done_left"] = [{"file": f, "lines": n} for f, n in left.items()]
+            out.print_json(json.dumps(data))
         else:
             lines = (
                 render_diagnostics_github(docs, errors_only=quiet)
@@ -132,10 +138,25 @@ def validate(
                 ERR.print(f"{len(docs)} document(s), {n_items} item(s), {errors} error(s)")
                 for line in render_coverage(docs):
                     ERR.print(line, markup=False)
+                for line in render_done_left(left or {}):
+                    ERR.print(line, markup=False)
         if any(d.has_errors for d in docs):
             raise typer.Exit(1)
         if not docs:
             _fail("no documents matched; check `paths` in phasesync.toml or give PATHs", 1)
+
+
+def _known_keys(settings: Any) -> frozenset[str]:
+    """Every item key the lock has an issue for, under any forge (for `validate`); none
+    when there is no lock or it cannot be read (`push` and `sync` say why)."""
+    from syncer.errors import PhasesyncError
+    from syncer.sync.lock import LockStore
+
+    try:
+        lock = LockStore(_root() / settings.lock_file).load()
+    except (PhasesyncError, ValueError, OSError):
+        return frozenset()
+    return frozenset(key for state in lock.forges.values() for key in state.items)
 
 
 @app.command()
@@ -209,6 +230,7 @@ def _engine_config(settings: Any) -> Any:
         parse=ParseOptions(sync_checklists=settings.sync_checklists),
         forge_edits=settings.forge_edits,
         phase_parents=settings.phase_parents,
+        done_items=settings.done_items,
         apply=ApplyOptions(
             write_interval=settings.write_interval,
             max_writes=settings.max_writes,
@@ -241,6 +263,7 @@ def _run(
     from syncer.forges import open_forge
     from syncer.report_sync import (
         RichReporter,
+        done_left_text,
         outcome_json,
         outcome_text,
         plan_json,
@@ -291,6 +314,7 @@ def _run(
             if doc.blocked:
                 ERR.print(f"{doc.path}: not synced: fix the errors above", markup=False)
         interval = settings.write_interval
+        summarised = True  # the plan's summary was printed (it names the done items left)
         if common.json or fmt == "json":
             data: dict[str, Any] = {"plan": plan_json(plan), "settled": result.settled}
             if result.outcome is not None:
@@ -313,6 +337,8 @@ def _run(
             print_plan(out, plan, interval, cfg.apply.ceiling, refused=len(result.broken))
             if result.structure is not None:  # `phase_parents`: the mapping and its writes
                 out.print(structure_text(result.structure), markup=False)
+        else:
+            summarised = False
         if plan.problems:
             # One line per distinct problem: a label format too long fails on every item.
             seen: dict[str, list[str]] = {}
@@ -335,6 +361,8 @@ def _run(
         if result.outcome is not None:
             if not common.json and not common.quiet:
                 out.print(outcome_text(result.outcome))
+                if plan.done_left and not summarised:
+                    out.print(done_left_text(len(plan.done_left)) + ".")
             if result.outcome.error is not None:
                 raise result.outcome.error
         if check:

@@ -7,7 +7,7 @@ are given; nothing below `cli.py` and this module prints.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -120,6 +120,36 @@ def render_coverage(docs: Iterable[Document]) -> list[str]:
             shown = ", ".join(str(n) for n in lines[:8]) + (", ..." if len(lines) > 8 else "")
             where = "line" if len(lines) == 1 else "lines"
             out.append(f"  {len(lines)} document-only: {reason} ({where} {shown})")
+    return out
+
+
+def done_left(docs: Iterable[Document], known: Collection[str]) -> dict[str, list[int]]:
+    """`done_items = "skip"`: per document, the lines of ticked items with no issue as far
+    as the documents and the lock tell (no link, no lock entry under any forge), which a
+    push leaves in the document. An issue that carries the item's key marker on the forge
+    binds it all the same: only a push's listing can tell."""
+    out: dict[str, list[int]] = {}
+    for doc in docs:
+        lines = [
+            i.pos.line
+            for i in doc.items
+            if i.checked and i.link is None and str(i.key) not in known
+        ]
+        if lines:
+            out[doc.path] = lines
+    return out
+
+
+def render_done_left(left: Mapping[str, list[int]]) -> list[str]:
+    """`validate`'s lines for `done_left`, after the coverage."""
+    out = []
+    for path, lines in left.items():
+        shown = ", ".join(str(n) for n in lines[:8]) + (", ..." if len(lines) > 8 else "")
+        where = "line" if len(lines) == 1 else "lines"
+        out.append(
+            f"{path}: {len(lines)} done item(s) without an issue stay in the document "
+            f"(done_items = skip; {where} {shown})"
+        )
     return out
 
 

@@ -56,6 +56,12 @@ def plan_rows(plan: Plan) -> Iterator[tuple[str, str, str]]:
         yield "ERROR", f"{p.file}:{p.line}", p.message
     for n in plan.notes:
         yield "note", n.key, n.message
+    if plan.done_left:
+        yield "note", f"{len(plan.done_left)} item(s)", done_left_text(len(plan.done_left))
+
+
+def done_left_text(n: int) -> str:
+    return f"{n} done item{'' if n == 1 else 's'} left in the document (done_items = skip)"
 
 
 def _update_verb(a: UpdateIssue) -> str:
@@ -101,13 +107,14 @@ def summary(
         {d.pos.file for d in plan.documents}
         | {a.pos.file for a in plan.issues if isinstance(a, CreateIssue) and a.link}
     )
+    left = f"; {done_left_text(len(plan.done_left))}" if plan.done_left else ""
     if plan.empty and refused:
         return (
             f"Nothing to do for the documents that synced; {refused} document(s) not synced "
-            "because of errors."
+            f"because of errors{left}."
         )
     if plan.empty:
-        return "Nothing to do: documents and forge agree."
+        return f"Nothing to do: documents and forge agree{left}."
     eta = writes * write_interval
     text = f"{writes} forge write(s), {files} document(s) to change"
     paced = describe_estimate(writes, ceiling, write_interval) if ceiling else None
@@ -119,7 +126,7 @@ def summary(
         text += f"; {len(plan.conflicts)} conflict(s)"
     if refused:
         text += f"; {refused} document(s) not synced because of errors"
-    return text + "."
+    return text + left + "."
 
 
 def print_plan(
@@ -180,6 +187,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         ],
         "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in plan.problems],
         "skipped": [{"file": p.file, "line": p.line, "message": p.message} for p in plan.skipped],
+        "done_left": list(plan.done_left),
     }
 
 

@@ -280,6 +280,16 @@ class Settings(BaseSettings):
         ),
         json_schema_extra={"display_type": "`accept` | `restore`"},
     )
+    done_items: Literal["create", "skip"] = Field(
+        default="create",
+        description=(
+            "Items already ticked when phasesync first meets them (no issue yet): created "
+            "and closed (`create`: two writes each, the history of finished work on the "
+            "forge), or left in the document alone (`skip`: no write). An item ticked once "
+            "it has an issue is closed either way; one unticked later is created."
+        ),
+        json_schema_extra={"display_type": "`create` | `skip`"},
+    )
     mentions: Literal["escape", "keep"] = Field(
         default="escape",
         description="Neutralise `@mentions` in issue bodies so a push notifies nobody.",

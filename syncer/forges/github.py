@@ -4,18 +4,15 @@ Requests, per call (proved by tests that count them on the emulator):
 
 - `snapshot()`: one paginated listing each of labels, milestones (`state=all`) and issues
   (`state=all`, 100 per page): 250 issues cost 1 + 1 + 3 requests. No repository GET
-  (`Github(lazy=True)`), and no per-issue GET: list elements are partial PyGithub objects
-  that fetch themselves when a missing attribute is read, so every attribute we read is
-  put into the payload first (`issue_defaults`: GitHub leaves `pull_request` out of an
-  issue, an older GitHub Enterprise leaves out `state_reason`);
+  (`Github(lazy=True)`), and no per-issue GET. Each page is one `Requester.requestJsonAndCheck`
+  (PyGithub's own requester, following the `Link` header as `PaginatedList` does), and its
+  elements become phasesync's records straight from the JSON (`github_records.issue_record`):
+  no PyGithub object per element, so a listing costs about what decoding it does;
 - `create_*`, `comment`: one POST; `update_issue`, `update_milestone`: one PATCH, no GET
   before it (lazy objects built from the number); `get_issue`: one GET; `has_comment`: one
   GET per 100 comments of the issue.
 
-`server_time` is the `Date` header of the first page of the issues listing. PyGithub does
-not expose response headers of a listing without completing objects, so that first page is
-fetched through `Github.requester` (PyGithub's public door for raw requests) and handed to
-`PaginatedList(firstData=..., firstHeaders=...)`, which follows the `Link` header from there.
+`server_time` is the `Date` header of the first page of the issues listing.
 
 Retries and waits all happen in `Retrier.run` around each request, and none in urllib3
 (`NO_RETRY`): PyGithub's `GithubRetry` sleeps with `time.sleep`, tells nobody, has no bound,
@@ -38,19 +35,19 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from github import Auth, Github
-from github.GithubObject import GithubObject, NotSet
+from github.GithubObject import NotSet
 from github.Issue import Issue
-from github.IssueComment import IssueComment
 from github.Label import Label
 from github.Milestone import Milestone
-from github.PaginatedList import PaginatedList
 from github.Requester import Requester
+from requests.utils import parse_header_links
 from urllib3.util import Retry
 
 from syncer.errors import (
@@ -76,10 +73,10 @@ from syncer.forges.base import (
 from syncer.forges.github_errors import ErrorPolicy
 from syncer.forges.github_records import (
     as_utc,
-    comment_defaults,
-    issue_defaults,
-    label_defaults,
-    milestone_defaults,
+    is_pull_request,
+    issue_record,
+    label_record,
+    milestone_record,
     noon_utc,
     remote_issue,
     remote_label,
@@ -104,8 +101,18 @@ NO_RETRY = Retry(
 )  # fmt: skip
 
 T = TypeVar("T")
-G = TypeVar("G", bound=GithubObject)
 R = TypeVar("R")
+
+
+def next_page(headers: Mapping[str, Any]) -> str | None:
+    """The URL of the next page a listing's `Link` header names, if any."""
+    link = next((v for k, v in headers.items() if str(k).lower() == "link"), None)
+    if not isinstance(link, str):
+        return None
+    for entry in parse_header_links(link):
+        if entry.get("rel") == "next" and entry.get("url"):
+            return entry["url"]
+    return None
 
 
 def _hosts(base_url: str | None) -> tuple[str, str]:
@@ -176,14 +183,9 @@ class GitHubForge:
     # --- reading --------------------------------------------------------------------------
 
     def snapshot(self, since: datetime | None = None) -> Snapshot:
-        labels, _ = self._list(Label, "labels", {}, "list labels", label_defaults, remote_label)
+        labels, _ = self._list("labels", {}, "list labels", label_record)
         milestones, _ = self._list(
-            Milestone,
-            "milestones",
-            {"state": "all"},
-            "list milestones",
-            milestone_defaults,
-            remote_milestone,
+            "milestones", {"state": "all"}, "list milestones", milestone_record
         )
         issues, server_time = self._issues(since)
         self._remember(issues)
@@ -223,10 +225,10 @@ class GitHubForge:
         if since is not None:
             params["since"] = as_utc(since).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-        def record(issue: Issue) -> RemoteIssue | None:
-            return remote_issue(issue) if issue.pull_request is None else None  # a PR
+        def record(data: Any) -> RemoteIssue | None:
+            return None if is_pull_request(data) else issue_record(data)
 
-        issues, headers = self._list(Issue, "issues", params, "list issues", issue_defaults, record)
+        issues, headers = self._list("issues", params, "list issues", record)
         seen: dict[int, RemoteIssue] = {}
         for issue in issues:
             if issue is not None:  # pull requests share the listing
@@ -235,45 +237,40 @@ class GitHubForge:
 
     def _list(
         self,
-        cls: type[G],
         path: str,
         params: dict[str, Any],
         op: str,
-        defaults: Callable[[dict[str, Any]], dict[str, Any]],
-        record: Callable[[G], R],
+        record: Callable[[Any], R],
     ) -> tuple[list[R], dict[str, Any]]:
-        """Every element of one paginated listing as `record` makes it, and the headers of
-        its first page.
+        """Every element of one paginated listing as `record` makes it from the element's
+        JSON, and the headers of its first page.
 
-        A failed page is retried alone: re-iterating a `PaginatedList` replays the pages
-        already fetched from memory and asks again for the one that failed.
+        Each page is one GET through PyGithub's requester (its checks, our session's
+        guard), retried alone; the next is the one the `Link` header names, as
+        `PaginatedList` follows it. Elements go from the page's JSON to our records with no
+        PyGithub object in between: a listing costs what decoding it does.
         """
-        url = f"{self._repo.url}/{path}"
-        query = {**params, "per_page": PER_PAGE}
-
-        def first() -> tuple[dict[str, Any], Any]:
-            headers, data = self._requester.requestJsonAndCheck("GET", url, parameters=query)
-            return headers, answers.listing(data, f"the answer to GET {path}")
-
-        headers, data = self._run(op, first)
-        pages: PaginatedList[G] = PaginatedList(
-            cls,
-            self._requester,
-            url,
-            query,
-            firstData=data,
-            firstHeaders=headers,
-            attributesTransformer=defaults,
-        )
+        url: str | None = f"{self._repo.url}/{path}"
+        query: dict[str, Any] | None = {**params, "per_page": PER_PAGE}
+        what = f"the answer to GET {path}"
         items: list[R] = []
+        first: dict[str, Any] | None = None
+        while url is not None:
+            headers, page, size = self._run(op, partial(self._page, url, query, what, record))
+            first = headers if first is None else first
+            items += page
+            url = next_page(headers) if size else None  # an empty page is the last
+            query = None  # the next page's URL carries the query
+        return items, first or {}
 
-        def more() -> None:
-            for index, item in enumerate(pages):
-                if index >= len(items):
-                    items.append(record(item))
-
-        self._run(op, more)
-        return items, headers
+    def _page(
+        self, url: str, query: dict[str, Any] | None, what: str, record: Callable[[Any], R]
+    ) -> tuple[dict[str, Any], list[R], int]:
+        """One page: its headers, its elements as records, and how many it held."""
+        headers, data = self._requester.requestJsonAndCheck("GET", url, parameters=query)
+        elements = answers.listing(data, what)
+        # `None` elements are skipped, as `PaginatedList` skips them.
+        return headers, [record(e) for e in elements if e is not None], len(elements)
 
     # --- writing --------------------------------------------------------------------------
 
@@ -341,9 +338,7 @@ class GitHubForge:
             if attempts < 2 or "already_exists" not in exc.message:
                 raise
             # The first attempt made it and its answer was lost: read it (one listing).
-            milestones, _ = self._list(
-                Milestone, "milestones", {"state": "all"}, op, milestone_defaults, remote_milestone
-            )
+            milestones, _ = self._list("milestones", {"state": "all"}, op, milestone_record)
             found = [m for m in milestones if m.title == spec.title]
             if not found:
                 raise
@@ -417,14 +412,11 @@ class GitHubForge:
         )
 
     def has_comment(self, number: int, marker: str) -> bool:
-        bodies, _ = self._list(
-            IssueComment,
-            f"issues/{number}/comments",
-            {},
-            f"list comments of issue #{number}",
-            comment_defaults,
-            lambda c: c.body or "",
-        )
+        def body(data: Any) -> str:
+            return answers.text(answers.mapping(data, "a comment").get("body") or "", "a body")
+
+        op = f"list comments of issue #{number}"
+        bodies, _ = self._list(f"issues/{number}/comments", {}, op, body)
         return any(marker in body for body in bodies)
 
     # --- sub-issues (`syncer.forges.base.Relations`) ---------------------------------------
@@ -455,12 +447,7 @@ class GitHubForge:
 
     def children(self, parent: int) -> tuple[int, ...]:
         subs, _ = self._list(
-            Issue,
-            f"issues/{parent}/sub_issues",
-            {},
-            f"list the sub-issues of #{parent}",
-            issue_defaults,
-            remote_issue,
+            f"issues/{parent}/sub_issues", {}, f"list the sub-issues of #{parent}", issue_record
         )
         return tuple(s.number for s in self._remember(tuple(subs)))
 

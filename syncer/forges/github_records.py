@@ -1,9 +1,10 @@
-"""GitHub payloads into phasesync's records, and the payload defaults that keep PyGithub's
-partial list elements from fetching themselves (one GET per issue)."""
+"""GitHub payloads into phasesync's records: listings straight from the page's JSON
+(`issue_record`, `label_record`, `milestone_record`: no PyGithub object per element), and the
+answers to single requests from PyGithub's objects (`remote_issue`, ...)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -11,34 +12,8 @@ from github.Issue import Issue
 from github.Label import Label
 from github.Milestone import Milestone
 
-from syncer.forges.answers import Unreadable, number, text
+from syncer.forges.answers import Unreadable, listing, mapping, number, text
 from syncer.forges.base import IssueState, RemoteIssue, RemoteLabel, RemoteMilestone, StateReason
-
-
-def _defaults(**keys: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """A `PaginatedList` transformer that fills the keys a payload may leave out, so that
-    reading them never makes PyGithub fetch the object (one GET per issue)."""
-
-    def fill(element: dict[str, Any]) -> dict[str, Any]:
-        return {**keys, **element}
-
-    return fill
-
-
-issue_defaults = _defaults(
-    body=None,
-    state_reason=None,
-    milestone=None,
-    labels=[],
-    pull_request=None,
-    comments=0,
-    user=None,
-    author_association=None,
-    sub_issues_summary=None,
-)
-label_defaults = _defaults(description=None)
-comment_defaults = _defaults(body=None)
-milestone_defaults = _defaults(description=None, due_on=None)
 
 
 def noon_utc(day: date) -> datetime:
@@ -69,6 +44,82 @@ def _reason(value: str | None) -> StateReason | None:
 # member of the owning organisation: GitHub gives org members at least read access, and
 # only people the organisation admitted are members, never a stranger.
 WRITERS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+
+
+def timestamp(value: Any, what: str) -> datetime:
+    """A GitHub time (`2026-03-06T08:00:00Z`), as PyGithub reads it, in UTC."""
+    try:
+        return as_utc(datetime.fromisoformat(text(value, what)))
+    except ValueError:
+        raise Unreadable(f"{what} is not a time") from None
+
+
+def is_pull_request(data: Mapping[str, Any]) -> bool:
+    """Pull requests share the issues listing; GitHub marks them with `pull_request`."""
+    return mapping(data, "an issue").get("pull_request") is not None
+
+
+def issue_record(data: Mapping[str, Any]) -> RemoteIssue:
+    """One element of an issues listing, from its JSON: the same record `remote_issue`
+    makes of PyGithub's `Issue`, checked as read (see `answers`)."""
+    data = mapping(data, "an issue")
+    milestone = data.get("milestone")
+    user = data.get("user")
+    reason = data.get("state_reason")
+    created = data.get("created_at")
+    ident = data.get("id")
+    summary = data.get("sub_issues_summary")
+    total = summary.get("total") if isinstance(summary, Mapping) else None
+    return RemoteIssue(
+        number=number(data["number"], "an issue's number"),
+        title=text(data["title"], "an issue's title"),
+        body=text(data.get("body") or "", "an issue's body"),
+        state=_state(data.get("state")),
+        labels=tuple(
+            text(mapping(label, "a label")["name"], "a label's name")
+            for label in listing(data.get("labels") or [], "an issue's labels")
+        ),
+        milestone=(
+            text(mapping(milestone, "an issue's milestone")["title"], "a milestone's title")
+            if milestone is not None
+            else None
+        ),
+        url=text(data["html_url"], "an issue's html_url"),
+        updated_at=timestamp(data.get("updated_at"), "an issue's updated_at"),
+        state_reason=_reason(reason if isinstance(reason, str) else None),
+        comments=int(data.get("comments") or 0),
+        author=str(mapping(user, "an issue's user").get("login") or "") if user else "",
+        author_trusted=str(data.get("author_association") or "").upper() in WRITERS,
+        created_at=timestamp(created, "an issue's created_at") if created else None,
+        id=ident if isinstance(ident, int) and not isinstance(ident, bool) else None,
+        children=total if isinstance(total, int) and not isinstance(total, bool) else None,
+    )
+
+
+def label_record(data: Mapping[str, Any]) -> RemoteLabel:
+    """One element of a labels listing, from its JSON (as `remote_label`)."""
+    data = mapping(data, "a label")
+    name, color = text(data["name"], "a label's name"), text(data["color"], "a label's color")
+    ident = data.get("id")
+    return RemoteLabel(
+        name,
+        color.removeprefix("#").lower(),
+        str(data.get("description") or ""),
+        number(ident, "a label's id") if ident is not None else None,
+    )
+
+
+def milestone_record(data: Mapping[str, Any]) -> RemoteMilestone:
+    """One element of a milestones listing, from its JSON (as `remote_milestone`)."""
+    data = mapping(data, "a milestone")
+    due = data.get("due_on")
+    return RemoteMilestone(
+        id=number(data["number"], "a milestone's number"),
+        title=text(data["title"], "a milestone's title"),
+        description=str(data.get("description") or ""),
+        due=timestamp(due, "a milestone's due_on").date() if due is not None else None,
+        state=_state(data.get("state")),
+    )
 
 
 def remote_issue(issue: Issue) -> RemoteIssue:

@@ -170,20 +170,12 @@ class GitLabForge:
 
     def snapshot(self, since: datetime | None = None) -> Snapshot:
         with self._guard("list labels"):
-            labels = tuple(
-                label_record(item.attributes)
-                for item in self._project.labels.list(iterator=True, per_page=PER_PAGE)
-            )
+            labels = tuple(map(label_record, self._listing(self._project.labels.path, {})))
         with self._guard("list milestones"):
-            milestones = tuple(
-                milestone_record(item.attributes)
-                for item in self._project.milestones.list(
-                    # Sent as GitLab's docs spell it (python-gitlab would send `True`).
-                    iterator=True,
-                    per_page=PER_PAGE,
-                    include_ancestors="true",
-                )
-            )
+            # Sent as GitLab's docs spell it (python-gitlab would send `True`).
+            query = {"include_ancestors": "true"}
+            path = self._project.milestones.path
+            milestones = tuple(map(milestone_record, self._listing(path, query)))
         issues, moved, server_time = self._issues(since)
         return Snapshot(labels, milestones, issues, server_time, since, moved)
 
@@ -202,7 +194,6 @@ class GitLabForge:
             # of pushing one we have not read yet onto a page we have already read.
             "order_by": "created_at",
             "sort": "asc",
-            "per_page": PER_PAGE,
         }
         if since is not None:
             query["updated_after"] = gitlab_iso(since)
@@ -210,13 +201,13 @@ class GitLabForge:
             # `list(iterator=True)` fetches the first page before it returns, so the
             # session's last Date header is that page's: the listing's start on the
             # server's clock. Without one (a proxy that strips it) our own clock stands in.
-            listing = self._project.issues.list(iterator=True, **query)
+            listing = self._listing(self._project.issues.path, query)
             server_time = self._session.last_date or datetime.now(UTC)
             seen: dict[int, RemoteIssue] = {}
             moved: set[int] = set()
             for item in listing:
-                issue = issue_record(item.attributes)
-                if item.attributes.get("moved_to_id"):
+                issue = issue_record(item)
+                if item.get("moved_to_id"):
                     # Moved to another project: closed here and still listed, but no longer
                     # this project's issue. Gone, as a transferred one is on GitHub, so that
                     # its item gets a new issue rather than a ticked box.
@@ -224,6 +215,17 @@ class GitLabForge:
                     continue
                 seen.setdefault(issue.number, issue)
         return tuple(seen.values()), frozenset(moved), server_time
+
+    def _listing(self, path: str, query: dict[str, Any]) -> Iterator[Any]:
+        """The elements of one paginated listing as the server's JSON (dicts), 100 a page.
+
+        python-gitlab's own `http_list` pages it (following the `Link` header, through
+        `Session`: each page retried alone); its `GitlabList` fetches the first page before
+        it returns, and yields the decoded elements with no python-gitlab object per
+        element (`Manager.list()` would build one, with its sub-managers, for each).
+        """
+        pages = self._gl.http_list(path, iterator=True, per_page=PER_PAGE, **query)
+        return iter(pages)
 
     def get_issue(self, number: int) -> RemoteIssue:
         with self._guard(f"read issue #{number}"):

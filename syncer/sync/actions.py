@@ -156,6 +156,9 @@ class Plan:
     managed: int = 0  # issues the lock knew before this run
     removal_closes: int = 0
     needs_full_listing: bool = False
+    # Keys of items ticked before they had an issue, left in the document (`done_items =
+    # "skip"`): no write, no lock entry; said in the plan's summary, never an action.
+    done_left: tuple[str, ...] = ()
     # The labels and milestones phasesync manages once the plan is applied, by lasting name
     # (an id of None or 0: made by this run, filled in by apply).
     managed_labels: Mapping[str, ManagedLabel] = field(default_factory=dict)

@@ -70,7 +70,7 @@ from syncer.sync.apply import Applier, ApplyOptions, Outcome, Reporter
 from syncer.sync.content_edits import ForgeEdits
 from syncer.sync.identity import marker_authors_to_check
 from syncer.sync.lock import ForgeState, LockStore
-from syncer.sync.plan import Kept, PlanConfig, make_plan
+from syncer.sync.plan import DoneItems, Kept, PlanConfig, make_plan
 from syncer.sync.render import RenderConfig
 from syncer.sync.reuse import context_digest, prepare, records
 from syncer.sync.settled import inputs_digest, settled_digest
@@ -94,6 +94,8 @@ class EngineConfig:
     on_removed: Literal["close", "keep"] = "close"
     parse: ParseOptions = field(default_factory=ParseOptions)
     forge_edits: ForgeEdits = "accept"
+    # Items ticked before they have an issue: created and closed, or left in the document.
+    done_items: DoneItems = "create"
     # A complete listing at least this often (by our clock against the forge's listed_at).
     full_listing_after: timedelta = timedelta(days=1)
     apply: ApplyOptions = field(default_factory=ApplyOptions)
@@ -170,6 +172,7 @@ def plan_config(
         write_links=cfg.write_links,
         on_removed=cfg.on_removed,
         forge_edits=cfg.forge_edits,
+        done_items=cfg.done_items,
         prefer=req.prefer,
         adopt=req.adopt,
         scope=scope,
@@ -416,6 +419,8 @@ def _inputs(
             cfg.parse.sync_checklists,
             cfg.forge_edits,
             *(("phase_parents",) if cfg.phase_parents else ()),
+            # Only when set: the default leaves the digests of existing locks as they were.
+            *((cfg.done_items,) if cfg.done_items != "create" else ()),
         ),
         identity=forge.identity,
         issue_base=forge.issue_url(1),

@@ -75,6 +75,9 @@ from syncer.sync.render import (
 MAX_LABEL = 50
 
 
+DoneItems = Literal["create", "skip"]
+
+
 @dataclass(frozen=True, slots=True)
 class PlanConfig:
     render: RenderConfig
@@ -92,6 +95,9 @@ class PlanConfig:
     # A title or description edited on the forge alone: written into the document
     # ("accept"), or restored from it ("restore": the documents are law).
     forge_edits: ForgeEdits = "accept"
+    # Items ticked when first met (no lock entry, no issue by link or marker): created and
+    # closed ("create"), or left in the document alone ("skip": no write, no lock entry).
+    done_items: DoneItems = "create"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +160,7 @@ class _Planner:
         self.renamed: dict[str, str] = {}
         self.needs_full = False
         self.removal_closes = 0
+        self.done_left: list[str] = []  # keys of ticked items left in the document (skip)
         self.wanted_labels: dict[str, LabelSpec] = {}
         self._unmarked_by_title: dict[str, list[RemoteIssue]] | None = None
         self._index_markers()
@@ -335,6 +342,12 @@ class _Planner:
             else:
                 self._close_duplicates(item, key, number)
                 self._plan_existing(phase, item, key, rendered, number, entry, remote)
+            return
+        if item.checked and cfg.done_items == "skip":
+            # Done before phasesync met it: it stays in the document, and costs no write.
+            # Unticked later, it is created then (it still has no issue and no entry).
+            if self.direction != "pull":  # a pull creates nothing either way
+                self.done_left.append(key)
             return
         self._plan_create(phase, item, key, rendered)
 
@@ -793,6 +806,7 @@ def make_plan(
         managed=len(base.items),
         removal_closes=planner.removal_closes,
         needs_full_listing=planner.needs_full,
+        done_left=tuple(planner.done_left),
         managed_labels=label_table,
         managed_milestones=milestone_table,
     )

@@ -667,3 +667,16 @@ def test_example_config_switched_on_is_valid(cwd: Path) -> None:
     write(cwd, "phasesync.toml", text)
     settings = load(cwd)
     assert settings.repo == "acme/roadmap" and settings.max_writes == 400
+
+
+def test_done_items_is_create_or_skip_and_reaches_the_engine(cwd: Path) -> None:
+    from syncer.cli import _engine_config
+
+    assert load(cwd).done_items == "create"
+    assert _engine_config(load(cwd)).done_items == "create"
+    write(cwd, "phasesync.toml", 'done_items = "skip"\n')
+    assert _engine_config(load(cwd)).done_items == "skip"
+    assert _engine_config(load(cwd, {"PHASESYNC_DONE_ITEMS": "create"})).done_items == "create"
+    write(cwd, "phasesync.toml", 'done_items = "close"\n')
+    error = config_error(cwd)
+    assert (error.key, error.source) == ("done_items", "phasesync.toml")
