@@ -3,6 +3,7 @@ defaults, then the surroundings (see `syncer.settings` for the precedence)."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import tomllib
@@ -120,8 +121,8 @@ def _env_values(env: Mapping[str, str]) -> list[tuple[dict[str, Any], str]]:
         key = parts[0]
         if key not in _KEYS or (len(parts) > 1 and key not in _TABLE_KEYS):
             raise ConfigError(
-                f"unknown setting; the variables are {ENV_PREFIX}<KEY> for the keys "
-                + ", ".join(sorted(_KEYS)),
+                f"unknown setting{_did_you_mean(key, ENV_PREFIX)}; the variables are "
+                f"{ENV_PREFIX}<KEY> for the keys " + ", ".join(sorted(_KEYS)),
                 source=origin,
             )
         value: Any = raw
@@ -210,7 +211,7 @@ def _describe_error(error: Mapping[str, Any]) -> tuple[str, str]:
     if error["type"] == "extra_forbidden":
         message = "unknown key"
         if len(loc) == 1:
-            message += "; the keys are " + ", ".join(sorted(_KEYS))
+            message += _did_you_mean(loc[0]) + "; the keys are " + ", ".join(sorted(_KEYS))
     if not loc:
         # A model-level check names its key at the start of its message.
         key, _, message = message.partition(": ")
@@ -267,3 +268,9 @@ def load_settings(
         ".".join(path): origin for path, origin in layers.origins.items() if origin != _DEFAULT
     }
     return settings
+
+
+def _did_you_mean(key: str, prefix: str = "") -> str:
+    """`; did you mean write_links?` for a near miss of a key, else nothing."""
+    close = difflib.get_close_matches(key.lower(), sorted(_KEYS), n=1, cutoff=0.75)
+    return f"; did you mean {prefix}{close[0].upper() if prefix else close[0]}?" if close else ""

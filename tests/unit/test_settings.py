@@ -680,3 +680,12 @@ def test_done_items_is_create_or_skip_and_reaches_the_engine(cwd: Path) -> None:
     write(cwd, "phasesync.toml", 'done_items = "close"\n')
     error = config_error(cwd)
     assert (error.key, error.source) == ("done_items", "phasesync.toml")
+
+
+def test_an_unknown_key_or_variable_names_the_one_meant(tmp_path: Path) -> None:
+    write(tmp_path, "phasesync.toml", "write_link = false\n")
+    assert "did you mean write_links?" in config_error(tmp_path).message
+    (tmp_path / "phasesync.toml").unlink()
+    assert "did you mean PHASESYNC_TOKEN?" in str(config_error(tmp_path, {"PHASESYNC_TOKNE": "x"}))
+    write(tmp_path, "phasesync.toml", "colour = 1\n")
+    assert "did you mean" not in config_error(tmp_path).message
