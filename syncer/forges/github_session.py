@@ -27,10 +27,11 @@ from github.Requester import (
     RequestsResponse,
 )
 
+from syncer.forges.hosts import origin, origin_name
+
 # /repos/o/r/issues/N and what hangs below it (comments): a redirect there means the issue
 # was transferred to another repository.
 ISSUE_PATH = re.compile(r"/repos/[^/]+/[^/]+/issues/(?P<number>\d+)(?:[/?]|$)")
-DEFAULT_PORTS = {"https": 443, "http": 80}
 # The `Requester` attributes its connections are made from (see `guard`).
 CLASS, CONNECTION = "_Requester__connectionClass", "_Requester__connection"
 HTTP_CLASS, HTTPS_CLASS = "_Requester__httpConnectionClass", "_Requester__httpsConnectionClass"
@@ -49,23 +50,6 @@ class Refused(Exception):
         self.source = source
         self.target = target
         self.moved_issue = moved_issue
-
-
-def origin(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) of `url`, the scheme's default port filled in."""
-    split = urlsplit(url)
-    scheme = split.scheme.lower()
-    try:
-        port = split.port
-    except ValueError:
-        port = None
-    return scheme, (split.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme)
-
-
-def origin_name(url: str) -> str:
-    scheme, host, port = origin(url)
-    shown = f"[{host}]" if ":" in host else host
-    return f"{scheme}://{shown}" + ("" if port == DEFAULT_PORTS.get(scheme) else f":{port}")
 
 
 def _checked(cnx: Any, home: tuple[str, str, int | None], response: RequestsResponse) -> Any:

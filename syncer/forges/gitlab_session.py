@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
 
+from syncer.forges.hosts import origin, origin_name
 from syncer.forges.retry import Decide, Retrier, Wait, backoff, retry_after, server_date, utc_now
 
 RATE_LIMIT_FALLBACK = 60.0  # a 429 without Retry-After or RateLimit-Reset
@@ -37,26 +38,6 @@ class Redirected(Exception):
         self.status = status
         self.source = origin_name(source)
         self.target = origin_name(target)
-
-
-def origin(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) with the scheme's default port filled in."""
-    split = urlsplit(url)
-    scheme = split.scheme.lower()
-    try:
-        port = split.port
-    except ValueError:
-        port = None
-    default = {"https": 443, "http": 80}.get(scheme)
-    return scheme, (split.hostname or "").lower(), port or default
-
-
-def origin_name(url: str) -> str:
-    """`scheme://host[:port]` of `url`: enough to say where, never a path or query."""
-    scheme, host, port = origin(url)
-    default = {"https": 443, "http": 80}.get(scheme)
-    shown = f"[{host}]" if ":" in host else host
-    return f"{scheme}://{shown}" + ("" if port == default else f":{port}")
 
 
 def same_server(source: str, target: str) -> bool:
