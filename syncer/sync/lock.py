@@ -476,16 +476,9 @@ class LockStore:
         event = {"forge": identity, "key": key, "entry": entry.to_json()}
         if creator:
             event["creator"] = creator
-        line = json.dumps(event)
-        try:
-            with open(self.journal, "a", encoding="utf-8") as f:
-                f.write(line + "\n")
-                f.flush()
-                os.fsync(f.fileno())
-        except OSError as exc:
-            # The issue exists but is not journaled: the run stops before its next request,
-            # and the next run finds the issue by its key marker.
-            raise unwritable(str(self.journal), exc) from None
+        # Not journaled (`unwritable`), the issue still exists: the run stops before its
+        # next request, and the next run finds the issue by its key marker.
+        self._append(json.dumps(event))
 
     def record_structure(self, identity: str, key: str, node: Mapping[str, Any]) -> None:
         """Journal one parent issue's record (`syncer.sync.structure`) after a write to it
@@ -493,6 +486,7 @@ class LockStore:
         self._append(json.dumps({"forge": identity, "structure": key, "node": dict(node)}))
 
     def _append(self, line: str) -> None:
+        """One journal line, durable before the next request; `unwritable` when it can't be."""
         try:
             with open(self.journal, "a", encoding="utf-8") as f:
                 f.write(line + "\n")
