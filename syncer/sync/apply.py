@@ -503,9 +503,13 @@ class Applier:
         items: dict[str, LockEntry] = dict(self.store.load().state(self.identity).items)
         forge_keys = {a.key for a in self.plan.issues}
         for key, entry in self.plan.entries.items():
-            if key in self.failed or (key in forge_keys and key not in self.done):
-                continue  # not done: the old base (or the journaled creation) stays
             old = self.plan.renamed.get(key)
+            # A renamed item's actions and edits carry its old key: a retitle that could not
+            # be written into its document leaves the old key (and base) in the lock, or the
+            # next run, reading the old title, would not know the item's issue.
+            keys = {key} if old is None else {key, old}
+            if keys & self.failed or any(k in forge_keys and k not in self.done for k in keys):
+                continue  # not done: the old base (or the journaled creation) stays
             if old is not None and old != key:
                 items.pop(old, None)
             if entry is None:

@@ -113,3 +113,31 @@ def test_a_persons_label_and_milestone_change_is_restored_and_named(harness: Har
     issue = harness.issue(n)
     assert "priority:high" in issue.labels and "priority:low" not in issue.labels
     assert issue.milestone == "Phase 2: User Authentication"
+
+
+def test_a_forge_title_that_cannot_be_written_into_a_read_only_document_makes_no_duplicate(
+    harness: Harness,
+) -> None:
+    h = harness
+    _settled(h)
+    n = h.number_of(SIGN_IN)
+    path = h.doc(P2)
+    before = path.read_bytes()
+    path.chmod(0o444)
+    try:
+        h.set_title(n, "Sign in with a password")
+        first = h.run("sync")
+        assert first.outcome is not None and first.outcome.error is not None  # read-only
+        assert path.read_bytes() == before
+        assert SIGN_IN in h.lock_items()  # the old key keeps its base and its issue
+        count = len(h.issues())
+        for _ in range(2):
+            again = h.run("sync")
+            assert again.outcome is not None
+            assert not [a for a in again.plan.issues if a.__class__.__name__ == "CreateIssue"]
+        assert len(h.issues()) == count  # never a second issue for the item
+    finally:
+        path.chmod(0o644)
+    h.run("sync")  # writable again: the forge's title goes into the line
+    assert b"Sign in with a password" in path.read_bytes()
+    assert len(h.issues()) == count
