@@ -103,7 +103,7 @@ def validate(
     )
     from syncer.sync.engine import discover
     from syncer.sync.identity import with_shared_link_errors
-    from syncer.sync.render import MAX_TITLE_GITHUB, MAX_TITLE_GITLAB, title_warnings
+    from syncer.sync.text_safety import MAX_TITLE_GITHUB, MAX_TITLE_GITLAB, title_warnings
 
     common = Common(config, None, None, None, json_out, verbose, quiet)
     with _errors(common):
@@ -204,12 +204,8 @@ def _engine_config(settings: Any) -> Any:
     from syncer.sync.apply import ApplyOptions
     from syncer.sync.ceiling import ceiling_of
     from syncer.sync.engine import EngineConfig
-    from syncer.sync.render import (
-        MAX_TITLE_GITHUB,
-        MAX_TITLE_GITLAB,
-        LabelFamily,
-        RenderConfig,
-    )
+    from syncer.sync.render import LabelFamily, RenderConfig
+    from syncer.sync.text_safety import MAX_TITLE_GITHUB, MAX_TITLE_GITLAB
 
     labels = settings.labels
     render = RenderConfig(

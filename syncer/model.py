@@ -112,7 +112,7 @@ class Requirement:
 
     @property
     def issue_title(self) -> str:
-        """The title as written; `render.forge_title` makes it fit the forge."""
+        """The title as written; `text_safety.forge_title` makes it fit the forge."""
         return self.title
 
 
@@ -141,7 +141,7 @@ class Task:
 
     @property
     def issue_title(self) -> str:
-        """The title as written; `render.forge_title` makes it fit the forge."""
+        """The title as written; `text_safety.forge_title` makes it fit the forge."""
         return self.text
 
 

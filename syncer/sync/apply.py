@@ -47,10 +47,11 @@ from syncer.markdown.edit import (
 )
 from syncer.model import Document
 from syncer.sync.actions import CreateIssue, EditDocument, Plan, Problem, UpdateIssue
+from syncer.sync.body import key_of
 from syncer.sync.ceiling import Ceiling
 from syncer.sync.compose import body_problem, final_body, final_labels
 from syncer.sync.lock import Lock, LockEntry, LockStore, ManagedLabel, ManagedMilestone
-from syncer.sync.render import RenderConfig, key_of
+from syncer.sync.render import RenderConfig
 from syncer.sync.structure import (
     StructureOutcome,
     StructurePlan,

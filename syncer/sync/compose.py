@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from syncer.sync.actions import UpdateIssue
-from syncer.sync.render import RenderConfig, compose_body, split_body
+from syncer.sync.body import compose_body, split_body
+from syncer.sync.render import RenderConfig
 
 MAX_BODY = 65_536  # characters, on both forges (GitHub's limit; GitLab allows more)
 

@@ -8,7 +8,7 @@ follow the document's structure: a person's change to them is restored, and the 
 the field and the value it replaced. With `forge_edits = "restore"` every forge edit is
 restored, as the document is law.
 
-Pure: no I/O. The planner (`plan.py`) calls `decide` for an issue whose content differs.
+Pure: no I/O. The planner (`plan_update.py`) calls `decide` for an issue whose content differs.
 """
 
 from __future__ import annotations
@@ -20,14 +20,9 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from syncer.model import Item, ItemKey, Phase, Requirement, Task, slugify
-from syncer.sync.render import (
-    BEGIN,
-    RenderConfig,
-    Rendered,
-    escape_title,
-    render_item,
-    split_body,
-)
+from syncer.sync.body import BEGIN, split_body
+from syncer.sync.render import RenderConfig, Rendered, render_item
+from syncer.sync.text_safety import escape_title
 
 ForgeEdits = Literal["accept", "restore"]
 _SOURCE_LINE = re.compile(r"#L\d+\)")

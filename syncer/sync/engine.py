@@ -70,7 +70,8 @@ from syncer.sync.apply import Applier, ApplyOptions, Outcome, Reporter
 from syncer.sync.content_edits import ForgeEdits
 from syncer.sync.identity import marker_authors_to_check
 from syncer.sync.lock import ForgeState, LockStore
-from syncer.sync.plan import DoneItems, Kept, PlanConfig, make_plan
+from syncer.sync.plan import Kept, make_plan
+from syncer.sync.plan_state import DoneItems, PlanConfig
 from syncer.sync.render import RenderConfig
 from syncer.sync.reuse import context_digest, prepare, records
 from syncer.sync.settled import inputs_digest, settled_digest

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from syncer.forges.base import RemoteIssue
 from syncer.model import Diagnostic, Document, Item, Severity
-from syncer.sync.render import key_of
+from syncer.sync.body import key_of
 
 TrustedIssue = Callable[[RemoteIssue], bool]
 

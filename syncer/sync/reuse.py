@@ -72,11 +72,12 @@ from syncer.forges.base import LabelSpec, Snapshot
 from syncer.markdown.parse import parse_documents
 from syncer.model import Document, ParseOptions, Severity
 from syncer.sync.actions import Plan
+from syncer.sync.body import key_of
 from syncer.sync.lock import DocumentRecord, ForgeState, LockEntry
 from syncer.sync.milestone_plan import plan_milestones
 from syncer.sync.plan import Kept
 from syncer.sync.renames import wanted_labels
-from syncer.sync.render import RenderConfig, key_of
+from syncer.sync.render import RenderConfig
 from syncer.sync.settled import settled_digest
 
 _SEP = b"\x1e"

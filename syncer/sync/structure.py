@@ -58,19 +58,10 @@ from syncer.forges.base import (
     Snapshot,
 )
 from syncer.model import Document, Item, Kind, Phase, Task
+from syncer.sync.body import BEGIN, END, compose_body, key_of, split_body
 from syncer.sync.lock import ForgeState, LockEntry, LockStore
-from syncer.sync.render import (
-    BEGIN,
-    END,
-    RenderConfig,
-    compose_body,
-    content_hash,
-    escape_mentions,
-    key_of,
-    milestone_title,
-    neutralise,
-    split_body,
-)
+from syncer.sync.render import RenderConfig, content_hash, milestone_title
+from syncer.sync.text_safety import escape_mentions, neutralise
 
 T = TypeVar("T")
 MAX_CHILDREN = 100  # GitHub: sub-issues per parent

@@ -15,7 +15,7 @@ from syncer.forges.base import IssueSpec, MilestoneSpec
 from syncer.markdown.parse import parse_document
 from syncer.model import Item, Phase
 from syncer.sync.actions import CreateIssue, UpdateIssue
-from syncer.sync.render import BEGIN, END
+from syncer.sync.body import BEGIN, END
 from tests.contract.conftest import Harness
 
 DOCS = ("phase-2-authentication.md", "phase-3-workspaces.md", "phase-4-billing.md")

@@ -24,8 +24,9 @@ from syncer.forges.emulator.core import mount
 from syncer.markdown.parse import parse_document
 from syncer.markdown.source import Source, markdown_parser
 from syncer.sync.apply import ApplyOptions
+from syncer.sync.body import key_of
 from syncer.sync.engine import EngineConfig
-from syncer.sync.render import DEFAULT_RENDER, key_of
+from syncer.sync.render import DEFAULT_RENDER
 from tests.contract.conftest import API, REPO, TOKEN, Harness, make_emulator
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from syncer.sync.render import END, MAX_TITLE_GITHUB, MAX_TITLE_GITLAB, split_body
+from syncer.sync.body import END, split_body
+from syncer.sync.text_safety import MAX_TITLE_GITHUB, MAX_TITLE_GITLAB
 from tests.contract.conftest import Harness
 
 P2 = "phase-2-authentication.md"

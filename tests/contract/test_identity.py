@@ -12,8 +12,8 @@ import pytest
 
 from syncer.errors import TransientError
 from syncer.sync.actions import CreateIssue, UpdateIssue
+from syncer.sync.body import BEGIN, END
 from syncer.sync.identity import duplicate_marker
-from syncer.sync.render import BEGIN, END
 from tests.contract.conftest import Harness
 
 P2 = "phase-2-authentication.md"

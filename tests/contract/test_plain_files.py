@@ -14,8 +14,8 @@ import pytest
 
 from syncer.files import MAX_DOCUMENT_BYTES
 from syncer.markdown.parse import parse_document
-from syncer.sync.render import forge_title as forge_title_of
-from syncer.sync.render import split_body
+from syncer.sync.body import split_body
+from syncer.sync.text_safety import forge_title as forge_title_of
 from tests.contract.conftest import Harness
 
 P2 = "phase-2-authentication.md"

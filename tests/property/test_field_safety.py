@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from syncer.forges import open_forge
 from syncer.forges.emulator.core import mount
 from syncer.markdown.parse import parse_document
-from syncer.sync.render import BEGIN, END, key_of, split_body
+from syncer.sync.body import BEGIN, END, key_of, split_body
 from tests.contract.conftest import API, REPO, TOKEN, Harness, make_emulator
 
 DOC = "phase-7-safety.md"

@@ -13,7 +13,8 @@ from syncer.model import Document, Item
 from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
 from syncer.sync.compose import final_body, final_labels
 from syncer.sync.lock import ForgeState, LockEntry
-from syncer.sync.plan import PlanConfig, make_plan
+from syncer.sync.plan import make_plan
+from syncer.sync.plan_state import PlanConfig
 from syncer.sync.render import DEFAULT_RENDER, render_item
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

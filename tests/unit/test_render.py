@@ -13,19 +13,14 @@ from markdown_it import MarkdownIt
 
 from syncer.markdown.parse import parse_document
 from syncer.model import Item, Phase
+from syncer.sync.body import BEGIN, END, file_of, key_of, split_body
 from syncer.sync.compose import compose_final
-from syncer.sync.render import (
-    BEGIN,
-    DEFAULT_RENDER,
-    END,
+from syncer.sync.render import DEFAULT_RENDER, render_item
+from syncer.sync.text_safety import (
     escape_mentions,
     escape_title,
-    file_of,
     forge_title,
-    key_of,
     plain_title,
-    render_item,
-    split_body,
     title_warnings,
 )
 
