@@ -1,8 +1,8 @@
 """What every command shares: the common options, the consoles, error handling, logging
 and the settings.
 
-Nothing here prints but the error line of `_fail`; the commands live in `syncer.cli` and
-`syncer.cli_setup`.
+Nothing here prints but the error line of `_fail`; the commands live in `syncer.cli`,
+`syncer.cli_validate`, `syncer.cli_sync` and `syncer.cli_setup`.
 """
 
 from __future__ import annotations

@@ -33,10 +33,9 @@ Errors are built from the status and the server's message only; the token is nev
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
@@ -52,24 +51,21 @@ from urllib3.util import Retry
 
 from syncer.errors import (
     ConfigError,
-    NotFound,
-    PermissionDenied,
     ValidationFailed,
 )
 from syncer.forges import answers
 from syncer.forges.base import (
-    Access,
     IssueChange,
     IssueSpec,
     LabelSpec,
     MilestoneSpec,
-    RateBudget,
     RemoteIssue,
     RemoteLabel,
     RemoteMilestone,
     Snapshot,
     WaitReporter,
 )
+from syncer.forges.github_access import GitHubAccess
 from syncer.forges.github_errors import ErrorPolicy
 from syncer.forges.github_records import (
     as_utc,
@@ -82,6 +78,7 @@ from syncer.forges.github_records import (
     remote_label,
     remote_milestone,
 )
+from syncer.forges.github_relations import GitHubRelations
 from syncer.forges.github_session import guard
 from syncer.forges.retry import (
     Retrier,
@@ -90,7 +87,6 @@ from syncer.forges.retry import (
 )
 
 FORGE = "github"
-ACTIONS_BOT = "github-actions[bot]"  # who an Actions token's writes are made by
 DEFAULT_API = "https://api.github.com"
 PER_PAGE = 100  # GitHub's maximum
 REQUEST_TIMEOUT = 30  # seconds, per request
@@ -124,8 +120,10 @@ def _hosts(base_url: str | None) -> tuple[str, str]:
     return api, f"{split.scheme}://{split.netloc}"
 
 
-class GitHubForge:
-    """One GitHub (or GitHub Enterprise) repository, `owner/name`."""
+class GitHubForge(GitHubRelations, GitHubAccess):
+    """One GitHub (or GitHub Enterprise) repository, `owner/name`.
+
+    Sub-issues: `GitHubRelations`; what the token may do (`doctor`): `GitHubAccess`."""
 
     def __init__(
         self,
@@ -418,121 +416,6 @@ class GitHubForge:
         op = f"list comments of issue #{number}"
         bodies, _ = self._list(f"issues/{number}/comments", {}, op, body)
         return any(marker in body for body in bodies)
-
-    # --- sub-issues (`syncer.forges.base.Relations`) ---------------------------------------
-
-    def probe_relations(self, sample: int) -> dict[str, str]:
-        """GitHub has sub-issues on every plan (100 per parent, 8 levels): no request."""
-        return {"relations": "sub_issues"}
-
-    def link_child(self, parent: int, child: int) -> bool:
-        """POST .../issues/{parent}/sub_issues with the child's global id (read once, one
-        GET, when this adapter has not seen the issue). Sending it twice is harmless: the
-        second is refused (422), and the sub-issues are then read to see it made."""
-        sub_id = self._id_of(child)
-        op = f"add #{child} as a sub-issue of #{parent}"
-        try:
-            issue = self._repo.get_issue(parent)  # lazy: no request
-            self._run(op, lambda: issue.add_sub_issue(sub_id), subject=parent)
-        except ValidationFailed:
-            if child in self.children(parent):
-                return False  # made before (an answer lost, a run that died): looked up
-            raise
-        return True
-
-    def unlink_child(self, parent: int, child: int) -> None:
-        sub_id = self._id_of(child)
-        op = f"remove sub-issue #{child} from #{parent}"
-        self._run(op, lambda: self._repo.get_issue(parent).remove_sub_issue(sub_id), subject=parent)
-
-    def children(self, parent: int) -> tuple[int, ...]:
-        subs, _ = self._list(
-            f"issues/{parent}/sub_issues", {}, f"list the sub-issues of #{parent}", issue_record
-        )
-        return tuple(s.number for s in self._remember(tuple(subs)))
-
-    def _id_of(self, number: int) -> int:
-        if number not in self._ids:
-            self.get_issue(number)
-        ident = self._ids.get(number)
-        if ident is None:
-            raise ValidationFailed(FORGE, f"read issue #{number}", "the answer has no id", 422)
-        return ident
-
-    # --- what the token may do (`phasesync doctor`) ----------------------------------------
-
-    def trusted_authors(self, candidates: frozenset[str]) -> frozenset[str]:
-        """The token's own user among `candidates`: everyone else with write access is
-        marked by the listing's `author_association` already. Read once, when asked."""
-        if self._token_user is None:
-            self._token_user = self._token_login() or ""
-        return frozenset(c for c in candidates if c and c == self._token_user)
-
-    def whoami(self) -> str:
-        """The login the token belongs to (GET /user; raises `AuthError` when it is refused)."""
-        return self._token_login() or "an Actions or GitHub App token"
-
-    def _token_login(self) -> str | None:
-        """The token's login (GET /user). An Actions or GitHub App token has no user: GitHub
-        answers 403 "Resource not accessible by integration", which still proves the token
-        valid; inside GitHub Actions such a token writes as `github-actions[bot]`."""
-        try:
-            _, data = self._run(
-                "read the token's user", lambda: self._requester.requestJsonAndCheck("GET", "/user")
-            )
-        except PermissionDenied:
-            return ACTIONS_BOT if os.environ.get("GITHUB_ACTIONS") == "true" else None
-        login = data.get("login") if isinstance(data, dict) else None
-        return str(login) if login else None
-
-    def access(self) -> Access:
-        """The repository's `permissions` for this token (GET /repos/{owner}/{name}).
-
-        A classic token also says its scopes (`X-OAuth-Scopes`): without `repo` or
-        `public_repo` it cannot write whatever the user's role. Actions and app tokens get
-        no `permissions` at all: `known` is then False.
-        """
-        headers, data = self._run(
-            "read repository", lambda: self._requester.requestJsonAndCheck("GET", self._repo.url)
-        )
-        lower = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
-        scopes: tuple[str, ...] | None = None
-        if "x-oauth-scopes" in lower:
-            scopes = tuple(s.strip() for s in lower["x-oauth-scopes"].split(",") if s.strip())
-        scoped = scopes is None or bool({"repo", "public_repo"} & set(scopes))
-        perms = data.get("permissions") if isinstance(data, dict) else None
-        if not isinstance(perms, dict):
-            return Access("not reported", scoped, scoped, scoped, scopes, known=False)
-        role = next(
-            (name for name in ("admin", "maintain", "push", "triage", "pull") if perms.get(name)),
-            "none",
-        )
-        write = scoped and role in ("admin", "maintain", "push")
-        triage = scoped and (write or role == "triage")
-        role = "write" if role == "push" else "read" if role == "pull" else role
-        return Access(role, issues=triage, labels=write, milestones=write, scopes=scopes)
-
-    def rate_budget(self) -> RateBudget | None:
-        """The core rate limit left (GET /rate_limit, which costs nothing); None when the
-        server has rate limiting turned off (GitHub Enterprise answers 404)."""
-        try:
-            _, data = self._run(
-                "read the rate limit",
-                lambda: self._requester.requestJsonAndCheck("GET", "/rate_limit"),
-            )
-        except NotFound:
-            return None
-        if not isinstance(data, dict):
-            return None
-        core = (data.get("resources") or {}).get("core") or data.get("rate") or {}
-        if not isinstance(core, dict) or "remaining" not in core:
-            return None
-        reset = core.get("reset")
-        return RateBudget(
-            remaining=int(core["remaining"]),
-            limit=int(core.get("limit") or 0),
-            reset=datetime.fromtimestamp(int(reset), UTC) if reset else None,
-        )
 
     # --- retries and errors ---------------------------------------------------------------
 

@@ -60,18 +60,17 @@ from syncer.errors import (
 from syncer.forges import answers
 from syncer.forges.answers import READ_ERRORS
 from syncer.forges.base import (
-    Access,
     IssueChange,
     IssueSpec,
     LabelSpec,
     MilestoneSpec,
-    RateBudget,
     RemoteIssue,
     RemoteLabel,
     RemoteMilestone,
     Snapshot,
     WaitReporter,
 )
+from syncer.forges.gitlab_access import GitLabAccess
 from syncer.forges.gitlab_records import (
     error_body,
     gitlab_iso,
@@ -79,7 +78,8 @@ from syncer.forges.gitlab_records import (
     label_record,
     milestone_record,
 )
-from syncer.forges.gitlab_session import LOST, Redirected, Refused, Session
+from syncer.forges.gitlab_relations import GitLabRelations
+from syncer.forges.gitlab_session import LOST, PER_PAGE, Redirected, Refused, Session
 from syncer.forges.retry import (
     Retrier,
     Sleep,
@@ -87,7 +87,6 @@ from syncer.forges.retry import (
 
 FORGE = "gitlab"
 DEFAULT_BASE_URL = "https://gitlab.com"
-PER_PAGE = 100  # GitLab's maximum
 REQUEST_TIMEOUT = 60.0  # seconds; python-gitlab's default is to wait forever
 
 JOB_TOKEN_ENV = "CI_JOB_TOKEN"
@@ -97,13 +96,6 @@ JOB_TOKEN_ADVICE = (
     "(Settings > Access tokens), store it as a masked CI/CD variable such as "
     "PHASESYNC_TOKEN, and use that instead."
 )
-
-# GitLab's access levels (`Gitlab::Access`), for `doctor`.
-GUEST, REPORTER, DEVELOPER = 10, 20, 30
-ROLES = {
-    5: "Minimal access", 10: "Guest", 15: "Planner", 20: "Reporter",
-    30: "Developer", 40: "Maintainer", 50: "Owner",
-}  # fmt: skip
 
 
 def job_token_advice(token: str | None, environ: Mapping[str, str] = os.environ) -> str | None:
@@ -119,8 +111,10 @@ def job_token_advice(token: str | None, environ: Mapping[str, str] = os.environ)
 # --- the adapter ----------------------------------------------------------------------------
 
 
-class GitLabForge:
-    """One GitLab project. `repo` is its full path (`group/sub/project`) or numeric id."""
+class GitLabForge(GitLabRelations, GitLabAccess):
+    """One GitLab project. `repo` is its full path (`group/sub/project`) or numeric id.
+
+    Issue links: `GitLabRelations`; what the token may do (`doctor`): `GitLabAccess`."""
 
     def __init__(
         self,
@@ -350,148 +344,12 @@ class GitLabForge:
     def issue_url(self, number: int) -> str:
         return f"{self.base_url}/{self._path()}/-/issues/{number}"
 
-    # --- issue links (`syncer.forges.base.Relations`) --------------------------------------
-
-    def probe_relations(self, sample: int) -> dict[str, str]:
-        """One GET of issue `sample`: GitLab shows an issue's `weight` only where the
-        licence has issue weights (Premium and up), the tier that also has `blocks` links.
-        `relates_to` links are on every tier."""
-        with self._guard(f"read issue #{sample}"):
-            data = self._project.issues.get(sample).attributes
-        return {"relations": "relates_to", "tier": "premium" if "weight" in data else "free"}
-
-    def link_child(self, parent: int, child: int) -> bool:
-        """POST /projects/:id/issues/:parent/links, `relates_to`. Twice is harmless: GitLab
-        answers 409 "already assigned", read as made (a retry after a lost answer)."""
-        data = {
-            # The project's numeric id or full path, as configured (not URL-encoded: it is a
-            # value in the body, not a part of the URL).
-            "target_project_id": int(self.repo) if self.repo.isdigit() else self.repo,
-            "target_issue_iid": child,
-            "link_type": "relates_to",
-        }
-        try:
-            with self._guard(f"relate #{child} to #{parent}", post=True, repeatable=True):
-                self._project.issues.get(parent, lazy=True).links.create(data)
-        except ValidationFailed as exc:
-            if exc.status == 409:
-                return False
-            raise
-        return True
-
-    def unlink_child(self, parent: int, child: int) -> None:
-        link = next((lid for iid, lid in self._links(parent) if iid == child), None)
-        if link is None:
-            return  # not related: what was wanted
-        with self._guard(f"unrelate #{child} from #{parent}"):
-            self._project.issues.get(parent, lazy=True).links.delete(link)
-
-    def children(self, parent: int) -> tuple[int, ...]:
-        return tuple(iid for iid, _ in self._links(parent))
-
-    def _links(self, parent: int) -> list[tuple[int, int]]:
-        """(iid, issue_link_id) of the issues related to `parent` in this project."""
-        with self._guard(f"list the links of #{parent}"):
-            links = self._project.issues.get(parent, lazy=True).links.list(get_all=True)
-        out: list[tuple[int, int]] = []
-        own = self._project.get_id()
-        for link in links:
-            attrs = link.attributes
-            full = str((attrs.get("references") or {}).get("full") or "")
-            here = (
-                attrs.get("project_id") == own
-                if isinstance(own, int)
-                else full.rsplit("#", 1)[0] == self.repo
-            )
-            if not here:
-                continue  # an issue of another project, related by someone
-            if attrs.get("link_type", "relates_to") != "relates_to":
-                continue  # a dependency (`blocks`): not a parent's
-            out.append((int(attrs["iid"]), int(attrs["issue_link_id"])))
-        return out
-
     def _path(self) -> str:
         """The project's full path; a project named by numeric id costs one GET, once."""
         if self._web_path is None:
             with self._guard("read project"):
                 self._web_path = str(self._gl.projects.get(self.repo).path_with_namespace)
         return self._web_path
-
-    # --- what the token may do (`phasesync doctor`) ----------------------------------------
-
-    def trusted_authors(self, candidates: frozenset[str]) -> frozenset[str]:
-        """The token's user and the project's members of the Developer role or more
-        (`members/all`, inherited members included), among `candidates`; read once per
-        adapter, and only when asked."""
-        if self._writers is None:
-            with self._guard("list the project's members"):
-                user = self._gl.http_get("/user")
-                members = self._project.members_all.list(iterator=True, per_page=PER_PAGE)
-                writers = {
-                    str(m.attributes.get("username"))
-                    for m in members
-                    if int(m.attributes.get("access_level") or 0) >= DEVELOPER
-                }
-            if isinstance(user, dict) and user.get("username"):
-                writers.add(str(user["username"]))
-            self._writers = frozenset(writers)
-        return candidates & self._writers
-
-    def whoami(self) -> str:
-        """The user name the token belongs to (GET /user; `AuthError` when refused)."""
-        with self._guard("read the token's user"):
-            data = self._gl.http_get("/user")
-        return str(data.get("username") or "?") if isinstance(data, dict) else "?"
-
-    def access(self) -> Access:
-        """The token's role on the project (its `permissions`, GET /projects/:id) and its
-        scopes (GET /personal_access_tokens/self, which only personal, project and group
-        access tokens may ask: for others the scopes stay unknown).
-
-        Creating issues takes the `api` scope and the Guest role; labels and milestones the
-        Reporter role.
-        """
-        project_id: str | int = int(self.repo) if self.repo.isdigit() else self.repo
-        with self._guard("read project"):
-            attributes = self._gl.projects.get(project_id).attributes
-        scopes: tuple[str, ...] | None
-        try:
-            with self._guard("read the token's scopes"):
-                token = self._gl.http_get("/personal_access_tokens/self")
-            raw = token.get("scopes") if isinstance(token, dict) else None
-            scopes = tuple(str(s) for s in raw) if isinstance(raw, list) else None
-        except ForgeError:
-            scopes = None
-        api = scopes is None or "api" in scopes
-        permissions = attributes.get("permissions")
-        levels = [
-            int(entry["access_level"])
-            for entry in (permissions or {}).values()
-            if isinstance(entry, dict) and isinstance(entry.get("access_level"), int)
-        ]
-        if not levels:
-            return Access("not reported", api, api, api, scopes, known=False)
-        level = max(levels)
-        return Access(
-            role=ROLES.get(level, f"access level {level}"),
-            issues=api and level >= GUEST,
-            labels=api and level >= REPORTER,
-            milestones=api and level >= REPORTER,
-            scopes=scopes,
-        )
-
-    def rate_budget(self) -> RateBudget | None:
-        """What the `RateLimit-*` headers of an answer say (GitLab.com sends them); None
-        when the instance sends none."""
-        with self._guard("read the rate limit"):
-            response = self._gl.http_request("get", "/user")
-        remaining = response.headers.get("RateLimit-Remaining", "").strip()
-        limit = response.headers.get("RateLimit-Limit", "").strip()
-        if not remaining.isdigit() or not limit.isdigit():
-            return None
-        reset = response.headers.get("RateLimit-Reset", "").strip()
-        when = datetime.fromtimestamp(int(reset), UTC) if reset.isdigit() else None
-        return RateBudget(int(remaining), int(limit), when)
 
     # --- errors ---------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import requests
 from syncer.forges.hosts import origin, origin_name
 from syncer.forges.retry import Decide, Retrier, Wait, backoff, retry_after, server_date, utc_now
 
+PER_PAGE = 100  # GitLab's maximum
 RATE_LIMIT_FALLBACK = 60.0  # a 429 without Retry-After or RateLimit-Reset
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504, *range(520, 531)})  # as python-gitlab's
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})

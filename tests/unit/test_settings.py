@@ -670,7 +670,7 @@ def test_example_config_switched_on_is_valid(cwd: Path) -> None:
 
 
 def test_done_items_is_create_or_skip_and_reaches_the_engine(cwd: Path) -> None:
-    from syncer.cli import _engine_config
+    from syncer.cli_sync import _engine_config
 
     assert load(cwd).done_items == "create"
     assert _engine_config(load(cwd)).done_items == "create"

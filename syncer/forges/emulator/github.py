@@ -21,8 +21,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from syncer.forges.emulator.core import EmulatorBase, Reply, Request
+from syncer.forges.emulator.github_context import Answer, Context
 from syncer.forges.emulator.github_model import Issue, Label, Repo, User, error
-from syncer.forges.emulator.github_routes import ROUTES, Answer, Context
+from syncer.forges.emulator.github_routes import ROUTES
 
 PERMISSIONS = ("read", "triage", "write", "maintain", "admin")
 SECONDARY_LIMIT_MESSAGE = (

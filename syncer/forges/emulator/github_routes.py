@@ -1,4 +1,6 @@
-"""The GitHub emulator's endpoints: one function per route, each as GitHub behaves.
+"""The GitHub emulator's endpoints: the account, repository and issue routes, each as
+GitHub behaves, and the one `ROUTES` table of every route (labels and milestones:
+`github_label_routes`; sub-issues: `github_sub_issue_routes`).
 
 Handlers run with the emulator's lock held and raise `Answer` for an error reply.
 """
@@ -6,143 +8,38 @@ Handlers run with the emulator's lock held and raise `Answer` for an error reply
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlencode
+from collections.abc import Callable
+from typing import Any
 
-from syncer.forges.emulator.core import Reply, Request
+from syncer.forges.emulator.core import Reply
+from syncer.forges.emulator.github_context import Answer, Context, Handler, paginate
+from syncer.forges.emulator.github_label_routes import (
+    _check_label_name,
+    create_label,
+    create_milestone,
+    delete_label,
+    edit_label,
+    edit_milestone,
+    get_label,
+    get_milestone,
+    list_labels,
+    list_milestones,
+)
 from syncer.forges.emulator.github_model import (
     Comment,
     Issue,
-    Label,
-    Milestone,
-    Repo,
-    error,
-    pacific_date,
     parse_instant,
     validation_failed,
 )
-
-if TYPE_CHECKING:
-    from syncer.forges.emulator.github import GitHubEmulator
-
-T = TypeVar("T")
+from syncer.forges.emulator.github_sub_issue_routes import (
+    add_sub_issue,
+    list_sub_issues,
+    remove_sub_issue,
+)
 
 MAX_BODY = 65536
 MAX_TITLE = 256  # characters, as GitHub counts them
-MAX_LABEL_NAME = 50
-MAX_LABEL_DESCRIPTION = 100
-HEX_COLOR = re.compile(r"[0-9a-fA-F]{6}")
 STATE_REASONS = ("completed", "not_planned", "reopened", "duplicate")
-ISSUES_DOCS = "https://docs.github.com/rest/issues/issues#get-an-issue"
-REDIRECT_DOCS = (
-    "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects"
-)
-
-
-class Answer(Exception):
-    """An error reply raised from inside a handler."""
-
-    def __init__(
-        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(status)
-        self.reply = Reply(status, body, headers or {})
-
-
-@dataclass
-class Context:
-    emu: GitHubEmulator
-    request: Request
-    level: str
-    base: str  # the API base URL the client used
-    repo_: Repo | None = field(default=None)
-    counts_: dict[int, tuple[int, int]] | None = field(default=None)
-
-    @property
-    def repo(self) -> Repo:
-        assert self.repo_ is not None, "route without a repository"
-        return self.repo_
-
-    @repo.setter
-    def repo(self, value: Repo) -> None:
-        self.repo_ = value
-
-    @property
-    def web(self) -> str:
-        return self.emu.web_url
-
-    def payload(self) -> dict[str, Any]:
-        try:
-            data = self.request.json()
-        except ValueError:
-            raise Answer(400, error("Problems parsing JSON", 400)) from None
-        if data is None:
-            return {}
-        if not isinstance(data, dict):
-            raise Answer(400, error("Problems parsing JSON", 400))
-        return data
-
-    def issue(self, number: str) -> Issue:
-        issue = self.repo.issues.get(int(number))
-        if issue is not None:
-            return issue
-        if int(number) not in self.repo.gone:
-            raise Answer(404, error("Not Found", 404))
-        moved_to = self.repo.gone[int(number)]
-        if moved_to is None:
-            raise Answer(410, error("This issue was deleted", 410, ISSUES_DOCS))
-        # A transferred issue: GitHub redirects every method to where it lives now.
-        url = f"{self.base}{moved_to}"
-        body = {"message": "Moved Permanently", "url": url, "documentation_url": REDIRECT_DOCS}
-        raise Answer(301, body, {"Location": url})
-
-    def counts(self) -> dict[int, tuple[int, int]]:
-        """Milestone issue counts, computed once per request (nothing changes during one)."""
-        if self.counts_ is None:
-            self.counts_ = self.repo.milestone_counts()
-        return self.counts_
-
-    def issue_json(self, issue: Issue) -> dict[str, Any]:
-        return self.repo.issue_json(issue, self.base, self.web, self.counts())
-
-    def milestone_json(self, m: Milestone) -> dict[str, Any]:
-        return self.repo.milestone_json(m, self.base, self.web, self.counts())
-
-
-Handler = Callable[..., Reply]
-
-
-def paginate(ctx: Context, items: Sequence[T], render: Callable[[T], Any] | None = None) -> Reply:
-    """One page of `items`; `Link` carries next/last (and prev/first) as GitHub sends them.
-
-    `render` turns an item into its JSON, for the page's items only: rendering the whole
-    listing for every page made a listing of N issues cost N x pages."""
-    query = ctx.request.query
-    try:
-        per_page = min(max(int(ctx.request.param("per_page") or 30), 1), 100)
-    except ValueError:
-        per_page = 30
-    try:
-        page = max(int(ctx.request.param("page") or 1), 1)
-    except ValueError:
-        page = 1
-    last = max(1, -(-len(items) // per_page))
-
-    def url(p: int) -> str:
-        params = {k: list(v) for k, v in query.items() if k != "page"}
-        params["page"] = [str(p)]
-        return f"{ctx.base}{ctx.request.path}?{urlencode(params, doseq=True)}"
-
-    links = []
-    if page > 1:
-        links += [f'<{url(page - 1)}>; rel="prev"', f'<{url(1)}>; rel="first"']
-    if page < last:
-        links += [f'<{url(page + 1)}>; rel="next"', f'<{url(last)}>; rel="last"']
-    headers = {"Link": ", ".join(links)} if links else {}
-    chosen = items[(page - 1) * per_page : page * per_page]
-    return Reply(200, [render(x) for x in chosen] if render else list(chosen), headers)
 
 
 def _check_body(resource: str, body: Any) -> str | None:
@@ -323,247 +220,6 @@ def create_comment(ctx: Context, number: str) -> Reply:
     issue.comments.append(comment)
     issue.updated_at = comment.created_at
     return Reply(201, ctx.repo.comment_json(issue, comment, ctx.base, ctx.web))
-
-
-# --- sub-issues -----------------------------------------------------------------------------
-
-MAX_SUB_ISSUES = 100  # per parent
-MAX_DEPTH = 8  # levels of the hierarchy, the top parent's included
-
-
-def _sub_issue_failed(message: str) -> Answer:
-    return Answer(
-        422,
-        validation_failed("Issue", "custom", "sub_issue_id", message=message),
-    )
-
-
-def _sub_issue(ctx: Context) -> Issue:
-    """The issue named by the payload's `sub_issue_id`: its global `id`, not its number."""
-    ident = ctx.payload().get("sub_issue_id")
-    if isinstance(ident, bool) or not isinstance(ident, int):
-        raise Answer(422, validation_failed("Issue", "invalid", "sub_issue_id"))
-    found = next((i for i in ctx.repo.issues.values() if i.id == ident), None)
-    if found is None or found.is_pull_request:
-        raise Answer(404, error("Not Found", 404))
-    return found
-
-
-def _depth_above(ctx: Context, issue: Issue) -> int:
-    """Levels from the top of `issue`'s hierarchy down to it (1 for a top issue)."""
-    depth, seen = 1, {issue.number}
-    while issue.parent is not None and issue.parent in ctx.repo.issues:
-        issue = ctx.repo.issues[issue.parent]
-        if issue.number in seen:
-            break
-        seen.add(issue.number)
-        depth += 1
-    return depth
-
-
-def _depth_below(ctx: Context, issue: Issue) -> int:
-    """Levels of `issue`'s own sub-tree (1 for an issue without sub-issues)."""
-    subs = [ctx.repo.issues[n] for n in issue.sub_issues if n in ctx.repo.issues]
-    return 1 + max((_depth_below(ctx, s) for s in subs), default=0)
-
-
-def list_sub_issues(ctx: Context, number: str) -> Reply:
-    parent = ctx.issue(number)
-    subs = [ctx.repo.issues[n] for n in parent.sub_issues if n in ctx.repo.issues]
-    return paginate(ctx, subs, ctx.issue_json)
-
-
-def add_sub_issue(ctx: Context, number: str) -> Reply:
-    """As GitHub: one parent per issue (`replace_parent` moves it), at most 100 sub-issues
-    per parent and 8 levels; the same sub-issue twice is refused."""
-    parent = ctx.issue(number)
-    sub = _sub_issue(ctx)
-    replace_parent = ctx.payload().get("replace_parent") is True
-    if sub.number == parent.number:
-        raise _sub_issue_failed("An issue cannot be a sub-issue of itself")
-    if sub.number in parent.sub_issues:
-        raise _sub_issue_failed("Sub issue may not contain duplicate sub-issues")
-    if sub.parent is not None and not replace_parent:
-        raise _sub_issue_failed("Sub issue may only have one parent")
-    if len(parent.sub_issues) >= MAX_SUB_ISSUES:
-        raise _sub_issue_failed(f"Parent cannot have more than {MAX_SUB_ISSUES} sub-issues")
-    if _depth_above(ctx, parent) + _depth_below(ctx, sub) > MAX_DEPTH:
-        raise _sub_issue_failed(f"Sub issue cannot be nested more than {MAX_DEPTH} levels")
-    node: Issue | None = parent
-    while node is not None:  # no cycle: the parent is not below the sub-issue
-        if node.number == sub.number:
-            raise _sub_issue_failed("Sub issue cannot be an ancestor of its parent")
-        node = ctx.repo.issues.get(node.parent) if node.parent is not None else None
-    if sub.parent is not None and sub.parent in ctx.repo.issues:
-        ctx.repo.issues[sub.parent].sub_issues.remove(sub.number)
-    sub.parent = parent.number
-    parent.sub_issues.append(sub.number)
-    return Reply(201, ctx.issue_json(sub))
-
-
-def remove_sub_issue(ctx: Context, number: str) -> Reply:
-    parent = ctx.issue(number)
-    sub = _sub_issue(ctx)
-    if sub.number not in parent.sub_issues:
-        raise Answer(404, error("Not Found", 404))
-    parent.sub_issues.remove(sub.number)
-    sub.parent = None
-    return Reply(200, ctx.issue_json(sub))
-
-
-# --- labels ---------------------------------------------------------------------------------
-
-
-def _check_label_name(name: str) -> None:
-    if len(name) > MAX_LABEL_NAME:
-        message = f"name is too long (maximum is {MAX_LABEL_NAME} characters)"
-        raise Answer(422, validation_failed("Label", "custom", "name", message=message))
-
-
-def _label_fields(data: dict[str, Any], label: Label) -> None:
-    if "color" in data:
-        color = str(data["color"] or "").removeprefix("#")
-        if not HEX_COLOR.fullmatch(color):
-            raise Answer(422, validation_failed("Label", "invalid", "color"))
-        label.color = color.lower()
-    if "description" in data:
-        description = data["description"]
-        if description is not None and len(str(description)) > MAX_LABEL_DESCRIPTION:
-            message = f"description is too long (maximum is {MAX_LABEL_DESCRIPTION} characters)"
-            raise Answer(422, validation_failed("Label", "custom", "description", message=message))
-        label.description = description
-
-
-def _label(ctx: Context, name: str) -> Label:
-    label = ctx.repo.label_named(name)
-    if label is None:
-        raise Answer(404, error("Not Found", 404))
-    return label
-
-
-def list_labels(ctx: Context) -> Reply:
-    labels = sorted(ctx.repo.labels.values(), key=lambda x: x.name.lower())
-    return paginate(ctx, [x.json(ctx.repo.api(ctx.base)) for x in labels])
-
-
-def create_label(ctx: Context) -> Reply:
-    data = ctx.payload()
-    name = data.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise Answer(422, validation_failed("Label", "missing_field", "name"))
-    _check_label_name(name)
-    if ctx.repo.label_named(name) is not None:
-        raise Answer(422, validation_failed("Label", "already_exists", "name"))
-    label = Label(ctx.emu.next_id(), name, "ededed")
-    _label_fields(data, label)
-    ctx.repo.labels[label.id] = label
-    body = label.json(ctx.repo.api(ctx.base))
-    return Reply(201, body, {"Location": body["url"]})
-
-
-def get_label(ctx: Context, label: str) -> Reply:
-    return Reply(200, _label(ctx, label).json(ctx.repo.api(ctx.base)))
-
-
-def edit_label(ctx: Context, label: str) -> Reply:
-    found = _label(ctx, label)
-    data = ctx.payload()
-    new_name = data.get("new_name")
-    if new_name is not None:
-        if not isinstance(new_name, str) or not new_name.strip():
-            raise Answer(422, validation_failed("Label", "invalid", "name"))
-        _check_label_name(new_name)
-        other = ctx.repo.label_named(new_name)
-        if other is not None and other is not found:
-            raise Answer(422, validation_failed("Label", "already_exists", "name"))
-    _label_fields(data, found)
-    if new_name is not None:
-        found.name = new_name
-    return Reply(200, found.json(ctx.repo.api(ctx.base)))
-
-
-def delete_label(ctx: Context, label: str) -> Reply:
-    """GitHub takes the label off every issue that carries it."""
-    found = _label(ctx, label)
-    del ctx.repo.labels[found.id]
-    for issue in ctx.repo.issues.values():
-        if found.id in issue.label_ids:
-            issue.label_ids = [x for x in issue.label_ids if x != found.id]
-    return Reply(204, None)
-
-
-# --- milestones -----------------------------------------------------------------------------
-
-
-def _milestone(ctx: Context, number: str) -> Milestone:
-    milestone = ctx.repo.milestones.get(int(number))
-    if milestone is None:
-        raise Answer(404, error("Not Found", 404))
-    return milestone
-
-
-def _milestone_fields(ctx: Context, data: dict[str, Any], m: Milestone) -> None:
-    if "title" in data:
-        title = data["title"]
-        if not isinstance(title, str) or not title.strip():
-            raise Answer(422, validation_failed("Milestone", "missing_field", "title"))
-        clash = any(o.title == title and o is not m for o in ctx.repo.milestones.values())
-        if clash:
-            raise Answer(422, validation_failed("Milestone", "already_exists", "title"))
-        m.title = title
-    if "state" in data:
-        if data["state"] not in ("open", "closed"):
-            raise Answer(422, validation_failed("Milestone", "invalid", "state"))
-        if data["state"] != m.state:
-            m.closed_at = ctx.emu.stamp() if data["state"] == "closed" else None
-        m.state = data["state"]
-    if "description" in data:
-        m.description = data["description"]
-    if "due_on" in data:
-        due = data["due_on"]
-        try:
-            # GitHub keeps only the Pacific-time date of the instant it is sent.
-            m.due = pacific_date(parse_instant(due)) if due else None
-        except (TypeError, ValueError):
-            raise Answer(422, validation_failed("Milestone", "invalid", "due_on")) from None
-    m.updated_at = ctx.emu.stamp()
-
-
-def list_milestones(ctx: Context) -> Reply:
-    state = ctx.request.param("state", "open")
-    if state not in ("open", "closed", "all"):
-        raise Answer(422, validation_failed("Milestone", "invalid", "state"))
-    chosen = [m for m in ctx.repo.milestones.values() if state == "all" or m.state == state]
-    if ctx.request.param("sort", "due_on") == "completeness":
-        chosen.sort(key=lambda m: (ctx.milestone_json(m)["open_issues"], m.number))
-    else:  # due_on; GitHub puts milestones without a date last
-        chosen.sort(key=lambda m: (m.due is None, m.due or m.created_at.date(), m.number))
-    if ctx.request.param("direction", "asc") == "desc":
-        chosen.reverse()
-    return paginate(ctx, [ctx.milestone_json(m) for m in chosen])
-
-
-def create_milestone(ctx: Context) -> Reply:
-    data = ctx.payload()
-    if not isinstance(data.get("title"), str) or not data["title"].strip():
-        raise Answer(422, validation_failed("Milestone", "missing_field", "title"))
-    now = ctx.emu.stamp()
-    number = max(ctx.repo.milestones, default=0) + 1
-    milestone = Milestone(ctx.emu.next_id(), number, "", ctx.emu.user, now, now)
-    _milestone_fields(ctx, data, milestone)
-    ctx.repo.milestones[number] = milestone
-    body = ctx.milestone_json(milestone)
-    return Reply(201, body, {"Location": body["url"]})
-
-
-def get_milestone(ctx: Context, number: str) -> Reply:
-    return Reply(200, ctx.milestone_json(_milestone(ctx, number)))
-
-
-def edit_milestone(ctx: Context, number: str) -> Reply:
-    milestone = _milestone(ctx, number)
-    _milestone_fields(ctx, ctx.payload(), milestone)
-    return Reply(200, ctx.milestone_json(milestone))
 
 
 _REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"

@@ -1,0 +1,147 @@
+"""`phasesync validate` and `phasesync status`: the commands that read the documents only
+(and the lock, for the done items left), never the forge.
+
+Registered on the application in `syncer.cli`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+
+from syncer.cli_common import (
+    ERR,
+    Common,
+    ConfigOpt,
+    FormatOpt,
+    JsonOpt,
+    Paths,
+    QuietOpt,
+    VerboseOpt,
+    _errors,
+    _fail,
+    _out,
+    _root,
+    _settings,
+)
+
+
+def validate(
+    paths: Paths = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="text or github (Actions annotations).")
+    ] = "text",
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Parse the documents and report every problem as file:line.
+
+    Example: [bold]phasesync validate docs/phases/[/bold]
+    """
+    from syncer.markdown.parse import load_documents
+    from syncer.model import ParseOptions
+    from syncer.report import (
+        documents_json,
+        done_left,
+        render_coverage,
+        render_diagnostics_github,
+        render_diagnostics_text,
+        render_done_left,
+    )
+    from syncer.sync.engine import discover
+    from syncer.sync.identity import with_shared_link_errors
+    from syncer.sync.text_safety import MAX_TITLE_GITHUB, MAX_TITLE_GITLAB, title_warnings
+
+    common = Common(config, None, None, None, json_out, verbose, quiet)
+    with _errors(common):
+        settings = _settings(common)
+        docs = load_documents(
+            discover(_root(), paths or [], settings.paths),
+            root=_root(),
+            options=ParseOptions(sync_checklists=settings.sync_checklists),
+        )
+        # Two lines that link one issue (a copied line or document): each is an error.
+        docs = with_shared_link_errors(docs)
+        limit = MAX_TITLE_GITLAB if settings.forge == "gitlab" else MAX_TITLE_GITHUB
+        docs = [title_warnings(d, limit) for d in docs]
+        left = done_left(docs, _known_keys(settings)) if settings.done_items == "skip" else None
+        out = _out()
+        if json_out:
+            data = documents_json(docs)
+            if left is not None:
+                data["done_left"] = [{"file": f, "lines": n} for f, n in left.items()]
+            out.print_json(json.dumps(data))
+        else:
+            lines = (
+                render_diagnostics_github(docs, errors_only=quiet)
+                if fmt == "github"
+                else render_diagnostics_text(docs, errors_only=quiet)
+            )
+            for line in lines:
+                out.print(line, markup=False)
+            if not quiet and fmt != "github":
+                n_items = sum(len(d.items) for d in docs)
+                errors = sum(1 for d in docs for x in d.diagnostics if x.severity == "error")
+                ERR.print(f"{len(docs)} document(s), {n_items} item(s), {errors} error(s)")
+                for line in render_coverage(docs):
+                    ERR.print(line, markup=False)
+                for line in render_done_left(left or {}):
+                    ERR.print(line, markup=False)
+        if any(d.has_errors for d in docs):
+            raise typer.Exit(1)
+        if not docs:
+            _fail("no documents matched; check `paths` in phasesync.toml or give PATHs", 1)
+
+
+def _known_keys(settings: Any) -> frozenset[str]:
+    """Every item key the lock has an issue for, under any forge (for `validate`); none
+    when there is no lock or it cannot be read (`push` and `sync` say why)."""
+    from syncer.errors import PhasesyncError
+    from syncer.sync.lock import LockStore
+
+    try:
+        lock = LockStore(_root() / settings.lock_file).load()
+    except (PhasesyncError, ValueError, OSError):
+        return frozenset()
+    return frozenset(key for state in lock.forges.values() for key in state.items)
+
+
+def status(
+    paths: Paths = None,
+    fmt: FormatOpt = "text",
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Per phase: done / total, a progress bar, milestone dates and what is overdue.
+
+    Example: [bold]phasesync status --format markdown >> "$GITHUB_STEP_SUMMARY"[/bold]
+    """
+    from syncer.markdown.parse import load_documents
+    from syncer.model import ParseOptions
+    from syncer.report import print_status, status_json, status_markdown
+    from syncer.sync.engine import discover
+
+    common = Common(config, None, None, None, json_out, verbose, quiet)
+    with _errors(common):
+        settings = _settings(common)
+        root = _root()
+        docs = load_documents(
+            discover(root, paths or [], settings.paths),
+            root=root,
+            options=ParseOptions(sync_checklists=settings.sync_checklists),
+        )
+        today = date.today()
+        out = _out()
+        if json_out or fmt == "json":
+            out.print_json(json.dumps(status_json(docs, today)))
+        elif fmt == "markdown":
+            out.print(status_markdown(docs, today), markup=False)
+        elif not quiet:  # -q: only errors, and status has none to show
+            print_status(out, docs, today)
