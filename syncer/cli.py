@@ -150,7 +150,7 @@ def _known_keys(settings: Any) -> frozenset[str]:
     """Every item key the lock has an issue for, under any forge (for `validate`); none
     when there is no lock or it cannot be read (`push` and `sync` say why)."""
     from syncer.errors import PhasesyncError
-    from syncer.sync.lock import LockStore
+    from syncer.sync.lock_store import LockStore
 
     try:
         lock = LockStore(_root() / settings.lock_file).load()
@@ -201,7 +201,7 @@ def status(
 
 def _engine_config(settings: Any) -> Any:
     from syncer.model import ParseOptions
-    from syncer.sync.apply import ApplyOptions
+    from syncer.sync.apply_types import ApplyOptions
     from syncer.sync.ceiling import ceiling_of
     from syncer.sync.engine import EngineConfig
     from syncer.sync.render import (
