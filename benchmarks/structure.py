@@ -21,9 +21,9 @@ import responses
 from benchmarks.docset import write_docset
 from syncer.forges import open_forge
 from syncer.forges.emulator.core import EmulatorBase, mount
-from syncer.sync.apply import ApplyOptions
+from syncer.sync.apply_types import ApplyOptions
 from syncer.sync.engine import EngineConfig, RunRequest, run
-from syncer.sync.lock import LockStore
+from syncer.sync.lock_store import LockStore
 from syncer.sync.render import DEFAULT_RENDER
 
 TOKEN = "ghp_benchmarkTOKEN0123456789"

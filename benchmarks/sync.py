@@ -55,9 +55,9 @@ from syncer.forges import open_forge
 from syncer.forges.base import Forge
 from syncer.forges.emulator.core import EmulatorBase, mount, serve
 from syncer.markdown.parse import load_documents
-from syncer.sync.apply import ApplyOptions
+from syncer.sync.apply_types import ApplyOptions
 from syncer.sync.engine import EngineConfig, RunRequest, RunResult, discover, plan_config, run
-from syncer.sync.lock import LockStore
+from syncer.sync.lock_store import LockStore
 from syncer.sync.plan import make_plan
 from syncer.sync.render import DEFAULT_RENDER
 

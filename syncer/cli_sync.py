@@ -35,7 +35,7 @@ from syncer.cli_common import (
 
 def _engine_config(settings: Any) -> Any:
     from syncer.model import ParseOptions
-    from syncer.sync.apply import ApplyOptions
+    from syncer.sync.apply_types import ApplyOptions
     from syncer.sync.ceiling import ceiling_of
     from syncer.sync.engine import EngineConfig
     from syncer.sync.render import LabelFamily, RenderConfig

@@ -102,7 +102,7 @@ def _known_keys(settings: Any) -> frozenset[str]:
     """Every item key the lock has an issue for, under any forge (for `validate`); none
     when there is no lock or it cannot be read (`push` and `sync` say why)."""
     from syncer.errors import PhasesyncError
-    from syncer.sync.lock import LockStore
+    from syncer.sync.lock_store import LockStore
 
     try:
         lock = LockStore(_root() / settings.lock_file).load()

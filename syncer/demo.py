@@ -22,11 +22,12 @@ from syncer.forges import open_forge
 from syncer.forges.base import Forge
 from syncer.forges.emulator.core import EmulatorBase, serve
 from syncer.report_sync import RichReporter, outcome_text, print_plan
-from syncer.sync.apply import ApplyOptions
+from syncer.sync.apply_types import ApplyOptions
 from syncer.sync.engine import EngineConfig, RunRequest, RunResult, run
-from syncer.sync.lock import LockStore
+from syncer.sync.lock_store import LockStore
 from syncer.sync.render import DEFAULT_RENDER
-from syncer.sync.structure import PROGRESS, describe_mode
+from syncer.sync.structure import describe_mode
+from syncer.sync.structure_layout import PROGRESS
 
 DEMO_TOKEN = "demo-token"
 REPO = {"github": "demo/plans", "gitlab": "demo/plans"}

@@ -181,7 +181,7 @@ def _documents(cwd: Path, settings: Settings) -> Check:
 
 
 def _lock(cwd: Path, settings: Settings) -> Check:
-    from syncer.sync.lock import LockStore
+    from syncer.sync.lock_store import LockStore
     from syncer.sync.structure import describe_mode
 
     path = cwd / settings.lock_file

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from syncer.report import printable
 from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
-from syncer.sync.apply import Outcome
+from syncer.sync.apply_types import Outcome
 from syncer.sync.ceiling import Ceiling, describe_estimate
 from syncer.sync.structure import StructurePlan
 

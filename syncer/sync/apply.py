@@ -1,5 +1,9 @@
 """Carry out a plan: labels, milestones, issues, then documents, then the lock.
 
+This module is the `Applier` and its forge phase (paced, budgeted writes under the
+forge's ceiling). The document phase is `apply_documents`, the lock phase `apply_lock`,
+and what a run takes and gives back (`ApplyOptions`, `Reporter`, `Outcome`) `apply_types`.
+
 Safety rules, in the order they matter:
 
 * every creation is journaled (`LockStore.record`) before the next request, so a run that
@@ -14,20 +18,16 @@ Safety rules, in the order they matter:
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from syncer.errors import (
     CeilingReached,
-    DocumentError,
-    EditError,
     MassCloseRefused,
     NotFound,
     PhasesyncError,
@@ -35,94 +35,24 @@ from syncer.errors import (
     ValidationFailed,
     WriteBudgetExhausted,
 )
-from syncer.files import write_atomic
 from syncer.forges.base import Forge, IssueChange, IssueSpec, RemoteIssue
-from syncer.markdown.edit import (
-    Edit,
-    apply_edits,
-    box_edit,
-    description_edit,
-    link_edit,
-    title_edit,
-)
 from syncer.model import Document
-from syncer.sync.actions import CreateIssue, EditDocument, Plan, Problem, UpdateIssue
+from syncer.sync.actions import CreateIssue, Plan, Problem, UpdateIssue
+from syncer.sync.apply_documents import DocumentPhase
+from syncer.sync.apply_lock import LockPhase
+from syncer.sync.apply_types import ApplyOptions, Outcome, Reporter, SilentReporter
 from syncer.sync.body import key_of
-from syncer.sync.ceiling import Ceiling
 from syncer.sync.compose import body_problem, final_body, final_labels
-from syncer.sync.lock import Lock, LockEntry, LockStore, ManagedLabel, ManagedMilestone
+from syncer.sync.lock import Lock
+from syncer.sync.lock_store import LockStore
 from syncer.sync.render import RenderConfig
-from syncer.sync.structure import (
-    StructureOutcome,
-    StructurePlan,
-    StructureRun,
-    item_numbers,
-    relations_of,
-)
+from syncer.sync.structure import StructurePlan
+from syncer.sync.structure_run import StructureRun, item_numbers, relations_of
 
 T = TypeVar("T")
 
 
-class Reporter(Protocol):
-    """Where apply says what it does: a rich progress bar in a terminal, nothing in tests."""
-
-    def start(self, total: int) -> None: ...
-
-    def step(self, description: str) -> None: ...
-
-    def note(self, message: str) -> None: ...
-
-
-class SilentReporter:
-    def start(self, total: int) -> None:
-        pass
-
-    def step(self, description: str) -> None:
-        pass
-
-    def note(self, message: str) -> None:
-        pass
-
-
-@dataclass(frozen=True, slots=True)
-class ApplyOptions:
-    write_interval: float = 1.0  # seconds between writes, as GitHub asks
-    max_writes: int | None = None
-    allow_mass_close: bool = False
-    sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.monotonic
-    # How long to let a forge finish a create whose answer was lost before looking for it:
-    # a slow forge applies a create after the client gave up on it.
-    lost_create_wait: float = 10.0
-    # The forge's write ceiling (`syncer.sync.ceiling`), and the wall clock its windows
-    # are measured on (shared with the next runs through the lock).
-    ceiling: Ceiling = field(default_factory=Ceiling)
-    wall: Callable[[], float] = time.time
-
-
-@dataclass(slots=True)
-class Outcome:
-    """What a run did, for the report and the exit code."""
-
-    created: list[int] = field(default_factory=list)
-    updated: list[int] = field(default_factory=list)
-    closed: list[int] = field(default_factory=list)
-    reopened: list[int] = field(default_factory=list)
-    commented: list[int] = field(default_factory=list)
-    labels: list[str] = field(default_factory=list)
-    milestones: list[str] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    ticked: int = 0
-    unticked: int = 0
-    linked: int = 0
-    writes: int = 0
-    error: PhasesyncError | None = None
-    # Items left as they are because the forge would refuse them (a body over its limit).
-    problems: list[Problem] = field(default_factory=list)
-    parents: StructureOutcome | None = None  # with `phase_parents`
-
-
-class Applier:
+class Applier(DocumentPhase, LockPhase):
     def __init__(
         self,
         forge: Forge,
@@ -412,144 +342,6 @@ class Applier:
             self.reporter.note(f"#{action.number}: its comment is already posted")
             return True
         return False
-
-    # --- documents ------------------------------------------------------------------------
-
-    def _documents_phase(self) -> None:
-        by_file: dict[str, list[EditDocument]] = defaultdict(list)
-        for edit in self.plan.documents:
-            by_file[edit.pos.file].append(edit)
-        for action in self.plan.issues:
-            if isinstance(action, CreateIssue) and action.link and action.key in self.numbers:
-                number = self.numbers[action.key]
-                url = self.forge.issue_url(number)
-                by_file[action.pos.file].append(
-                    EditDocument(
-                        action.key, action.pos, "link", number, url, replaces=action.replaces
-                    )
-                )
-        for path, edits in sorted(by_file.items()):
-            doc = self.docs[path]
-            usable = [e for e in edits if e.what != "link" or e.key not in self.failed]
-            try:
-                data = apply_edits(doc.data, [self._edit(e, doc) for e in usable])
-                if data != doc.data:
-                    write_atomic(self.root / path, data, expected=doc.data)
-                    self.outcome.files.append(path)
-            except (DocumentError, EditError) as exc:
-                # The file is left as it was; its items keep their old base and are redone.
-                self.failed.update(e.key for e in edits)
-                self.reporter.note(exc.describe())
-                if self.outcome.error is None:
-                    self.outcome.error = exc
-                continue
-            for e in usable:
-                if e.what == "tick":
-                    self.outcome.ticked += 1
-                elif e.what == "untick":
-                    self.outcome.unticked += 1
-                elif e.what == "link":
-                    self.outcome.linked += 1
-
-    @staticmethod
-    def _edit(e: EditDocument, doc: Document) -> Edit:
-        if e.what in ("tick", "untick"):
-            # With the bytes, a stale position is refused instead of editing the wrong byte.
-            return box_edit(e.pos, e.what == "tick", doc.data)
-        if e.what == "link":
-            assert e.number is not None and e.url is not None
-            return link_edit(e.pos, e.number, e.url, replaces=e.replaces)
-        assert e.title is not None
-        if e.what == "describe":
-            return description_edit(e.pos, e.title, "utf-8")
-        return title_edit(e.pos, e.title, "utf-8")
-
-    # --- lock -----------------------------------------------------------------------------
-
-    def _managed_labels(self) -> dict[str, ManagedLabel]:
-        """The lock's label table: the plan's where its write was made (or none was
-        needed), the old record where it was not."""
-        planned = {r.spec.name.casefold() for r in self.plan.renames}
-        made = {x.spec.name.casefold() for x in self.plan.labels}
-        out: dict[str, ManagedLabel] = {}
-        for lasting, rec in self.plan.managed_labels.items():
-            folded = rec.name.casefold()
-            if folded in planned and folded not in self.labels_done:
-                if lasting in self.base.labels:
-                    out[lasting] = self.base.labels[lasting]
-                continue
-            if rec.id is None and folded in made:
-                if folded not in self.label_ids:
-                    continue  # not made (yet): the next run finds it by name
-                rec = replace(rec, id=self.label_ids[folded])
-            out[lasting] = rec
-        for lasting, rec in self.base.labels.items():
-            if lasting not in out and lasting not in self.plan.managed_labels:
-                deleting = rec.name.casefold() in {d.name.casefold() for d in self.plan.deletes}
-                if deleting and rec.name.casefold() not in self.labels_deleted:
-                    out[lasting] = rec  # its delete did not happen: still phasesync's
-        return out
-
-    def _managed_milestones(self) -> dict[str, ManagedMilestone]:
-        out: dict[str, ManagedMilestone] = {}
-        for lasting, rec in self.plan.managed_milestones.items():
-            ident = self.milestone_ids.get(rec.title, rec.id)
-            if ident:
-                out[lasting] = ManagedMilestone(ident, rec.title)
-            elif lasting in self.base.milestones:
-                out[lasting] = self.base.milestones[lasting]
-        return out
-
-    def _lock_phase(self) -> None:
-        items: dict[str, LockEntry] = dict(self.store.load().state(self.identity).items)
-        forge_keys = {a.key for a in self.plan.issues}
-        for key, entry in self.plan.entries.items():
-            old = self.plan.renamed.get(key)
-            # A renamed item's actions and edits carry its old key: a retitle that could not
-            # be written into its document leaves the old key (and base) in the lock, or the
-            # next run, reading the old title, would not know the item's issue.
-            keys = {key} if old is None else {key, old}
-            if keys & self.failed or any(k in forge_keys and k not in self.done for k in keys):
-                continue  # not done: the old base (or the journaled creation) stays
-            if old is not None and old != key:
-                items.pop(old, None)
-            if entry is None:
-                items.pop(key, None)
-            elif entry.issue == 0:
-                if key in self.numbers:
-                    items[key] = replace(entry, issue=self.numbers[key])
-            else:
-                items[key] = entry
-        state = replace(
-            self.base,
-            items=items,
-            creators=tuple(sorted(self.creators)),
-            recent_writes=self.options.ceiling.keep(self.recent, self.options.wall()),
-            labels=self._managed_labels(),
-            milestones=self._managed_milestones(),
-        )
-        if self.structure is not None:
-            state = replace(
-                state,
-                structure=self.structure.table(),
-                capabilities=self.structure.capabilities,
-            )
-        if self._finished and self.outcome.error is None:
-            # Only a run that finished may move the incremental listing's starting point on
-            # (not one stopped by an error, nor one interrupted by Ctrl-C).
-            state = replace(
-                state,
-                synced_at=self.listed,
-                listed_at=self.listed if self.complete else state.listed_at,
-                settled=self.settled or state.settled,
-            )
-        lock = self.lock.with_state(self.identity, state)
-        if not self.store.path.exists() and not any(s.items for s in lock.forges.values()):
-            # Nothing to remember (a first run refused at its first write, or with no valid
-            # document): no lock file, and the next run lists everything anyway.
-            self.store.journal.unlink(missing_ok=True)
-            return
-        self.store.save(lock)
 
 
 def _window(seconds: float) -> str:

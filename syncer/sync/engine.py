@@ -66,16 +66,19 @@ from syncer.forges.base import Forge, Snapshot
 from syncer.markdown.parse import order_like, parse_documents, read_files
 from syncer.model import Document, ParseOptions
 from syncer.sync.actions import Direction, Plan, UpdateIssue
-from syncer.sync.apply import Applier, ApplyOptions, Outcome, Reporter
+from syncer.sync.apply import Applier
+from syncer.sync.apply_types import ApplyOptions, Outcome, Reporter
 from syncer.sync.content_edits import ForgeEdits
 from syncer.sync.identity import marker_authors_to_check
-from syncer.sync.lock import ForgeState, LockStore
+from syncer.sync.lock import ForgeState
+from syncer.sync.lock_store import LockStore
 from syncer.sync.plan import Kept, make_plan
 from syncer.sync.plan_state import DoneItems, PlanConfig
 from syncer.sync.render import RenderConfig
 from syncer.sync.reuse import context_digest, prepare, records
 from syncer.sync.settled import inputs_digest, settled_digest
-from syncer.sync.structure import StructurePlan, create_nodes, part_of, plan_structure
+from syncer.sync.structure import StructurePlan, part_of, plan_structure
+from syncer.sync.structure_run import create_nodes
 from syncer.sync.unsettled import unsettled_since
 
 # Issues updated this long before the last listing are listed again: the forge's clock and

@@ -4,27 +4,19 @@ The file is JSON with sorted keys and one item per line, so that git merges two 
 locks cleanly. State is kept per forge identity (`github:github.com/o/r`), so one document
 set can sync to several forges.
 
-Creations are recorded the moment they happen in an append-only journal beside the lock
-(`phasesync.lock.journal`, one JSON line per event, fsynced); a run that dies before it
-rewrites the lock replays the journal on its next start, so an issue created just before
-a crash is never created twice.
+This module is the records and their JSON (`loads`, `dumps`); `syncer.sync.lock_store`
+reads and writes the file, its journal and the run lock.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
-from syncer.errors import BusyError, DocumentError, LockFileError
-from syncer.files import atomic_write_text
+from syncer.errors import LockFileError
 
 VERSION = 1
 
@@ -141,7 +133,8 @@ class ForgeState:
     labels: Mapping[str, ManagedLabel] = field(default_factory=dict)
     milestones: Mapping[str, ManagedMilestone] = field(default_factory=dict)
     # `phase_parents` (`syncer.sync.structure`): each parent issue by its key, as a JSON
-    # object that module reads (issue, hash, closed state, the children it linked); and
+    # object `syncer.sync.structure_record` reads (issue, hash, closed state, the children
+    # it linked); and
     # what the forge offers for relations, probed once.
     structure: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     capabilities: Mapping[str, str] = field(default_factory=dict)
@@ -249,7 +242,7 @@ def _table(raw: Any, name: str) -> dict[str, Any]:
     return raw
 
 
-def _entry(key: str, raw: Any) -> LockEntry:
+def parse_entry(key: str, raw: Any) -> LockEntry:
     """One item, checked field by field: a lock is edited by hand and merged by git."""
     if not isinstance(raw, dict):
         raise ValueError(f"item {key!r} is not an object")
@@ -286,7 +279,7 @@ def loads(text: str, path: str = "phasesync.lock") -> Lock:
         for identity, raw in raw_forges.items():
             if not isinstance(raw, dict) or not isinstance(raw.get("items"), dict):
                 raise ValueError(f"forge {identity!r} has no `items` object")
-            items = {str(k): _entry(str(k), v) for k, v in raw["items"].items()}
+            items = {str(k): parse_entry(str(k), v) for k, v in raw["items"].items()}
             forges[str(identity)] = ForgeState(
                 items=items,
                 listed_at=_time(raw.get("listed_at")),
@@ -369,141 +362,3 @@ def dumps(lock: Lock) -> str:
     out.append("}")
     out.append("}")
     return "\n".join(out) + "\n"
-
-
-def _replay_structure(lock: Lock, raw: str) -> Lock:
-    """A journaled parent issue's record (`LockStore.record_structure`) folded into the
-    lock; any other line is left to the item replay."""
-    try:
-        event = json.loads(raw)
-        if not isinstance(event, dict) or "structure" not in event:
-            return lock
-        identity, key, node = str(event["forge"]), str(event["structure"]), event["node"]
-    except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
-        return lock
-    if not isinstance(node, dict):
-        return lock
-    state = lock.state(identity)
-    return lock.with_state(identity, replace(state, structure={**state.structure, key: node}))
-
-
-def unwritable(path: str, exc: OSError) -> DocumentError:
-    """The error for a file beside the lock that cannot be written: one line, naming it."""
-    reason = exc.strerror or type(exc).__name__
-    return DocumentError(
-        path,
-        f"cannot write: {reason}. phasesync writes phasesync.lock, its journal and its "
-        "run lock beside the documents: run it in a writable checkout",
-    )
-
-
-class LockStore:
-    """The lock file, its journal and the file lock that keeps two runs apart."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.journal = path.with_name(path.name + ".journal")
-        self._mutex = FileLock(str(path.with_name(path.name + ".lock")))
-        # The text last read or written and the lock it holds: a run reads the lock twice
-        # (to plan, and to write it after its creations), 10,000 items cost 0.1 s a read.
-        self._last: tuple[str, Lock] | None = None
-
-    @contextmanager
-    def exclusive(self, timeout: float = 10.0) -> Iterator[None]:
-        """Hold the run lock; a second concurrent run waits `timeout` s, then `BusyError`.
-        A run lock that cannot be made (a read-only checkout) is a `DocumentError` naming
-        it: nothing has been read or sent yet."""
-        try:
-            self._mutex.acquire(timeout=timeout)
-        except Timeout:
-            raise BusyError(str(self.path)) from None
-        except OSError as exc:
-            raise unwritable(self._mutex.lock_file, exc) from None
-        try:
-            yield
-        finally:
-            self._mutex.release()
-
-    def load(self) -> Lock:
-        """The lock as last written, with any journaled creations of a dead run replayed."""
-        if self.path.exists():
-            try:
-                text = self.path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise LockFileError(str(self.path), f"cannot read the lock ({exc})") from None
-            if self._last is not None and self._last[0] == text:
-                lock = self._last[1]  # the same text: the same values (they are frozen)
-            else:
-                lock = loads(text, str(self.path))
-                self._last = (text, lock)
-        else:
-            lock = Lock()
-        return self._replay(lock)
-
-    def _replay(self, lock: Lock) -> Lock:
-        if not self.journal.exists():
-            return lock
-        try:
-            # Lines are ASCII JSON; anything else is damage, skipped line by line below.
-            text = self.journal.read_bytes().decode("utf-8", "replace")
-        except OSError as exc:
-            raise LockFileError(str(self.journal), f"cannot read the journal ({exc})") from None
-        for raw in text.splitlines():
-            lock = _replay_structure(lock, raw)
-            try:
-                event = json.loads(raw)
-                identity, key = str(event["forge"]), str(event["key"])
-                entry = _entry(key, event["entry"])
-                creator = str(event.get("creator") or "")
-            except (ValueError, KeyError, TypeError, OverflowError, RecursionError, AttributeError):
-                continue  # a line torn by the crash itself: the issue is found by its marker
-            state = lock.state(identity)
-            if creator and creator not in state.creators:
-                state = replace(state, creators=tuple(sorted({*state.creators, creator})))
-                lock = lock.with_state(identity, state)
-            known = state.items.get(key)
-            if known is not None and known.issue == entry.issue:
-                # The lock already has this creation: it was saved after the journal line and
-                # the run died before it could drop the journal. The lock is newer (it may
-                # know the issue closed since); the journal's open state would roll it back.
-                continue
-            lock = lock.with_state(identity, replace(state, items={**state.items, key: entry}))
-        return lock
-
-    def record(self, identity: str, key: str, entry: LockEntry, creator: str = "") -> None:
-        """Append one creation (and who the forge says made it) to the journal and make it
-        durable before the next request."""
-        event = {"forge": identity, "key": key, "entry": entry.to_json()}
-        if creator:
-            event["creator"] = creator
-        # Not journaled (`unwritable`), the issue still exists: the run stops before its
-        # next request, and the next run finds the issue by its key marker.
-        self._append(json.dumps(event))
-
-    def record_structure(self, identity: str, key: str, node: Mapping[str, Any]) -> None:
-        """Journal one parent issue's record (`syncer.sync.structure`) after a write to it
-        or its relations: a run that dies is resumed from there."""
-        self._append(json.dumps({"forge": identity, "structure": key, "node": dict(node)}))
-
-    def _append(self, line: str) -> None:
-        """One journal line, durable before the next request; `unwritable` when it can't be."""
-        try:
-            with open(self.journal, "a", encoding="utf-8") as f:
-                f.write(line + "\n")
-                f.flush()
-                os.fsync(f.fileno())
-        except OSError as exc:
-            raise unwritable(str(self.journal), exc) from None
-
-    def save(self, lock: Lock) -> None:
-        """Rewrite the lock atomically (unless it already holds exactly this), then drop the
-        journal it now contains."""
-        text = dumps(lock)
-        try:
-            unchanged = self.path.read_text(encoding="utf-8") == text
-        except (OSError, UnicodeDecodeError):
-            unchanged = False
-        if not unchanged:
-            atomic_write_text(self.path, text)
-        self._last = (text, lock)
-        self.journal.unlink(missing_ok=True)

@@ -20,9 +20,9 @@ from syncer.demo import copy_examples
 from syncer.forges import open_forge
 from syncer.forges.base import Forge
 from syncer.forges.emulator.core import EmulatorBase, mount
-from syncer.sync.apply import ApplyOptions
+from syncer.sync.apply_types import ApplyOptions
 from syncer.sync.engine import EngineConfig, RunRequest, RunResult, run
-from syncer.sync.lock import LockStore
+from syncer.sync.lock_store import LockStore
 from syncer.sync.render import DEFAULT_RENDER
 
 TOKEN = "ghp_contractTOKEN0123456789"

@@ -23,7 +23,7 @@ from syncer.forges import open_forge
 from syncer.forges.emulator.core import mount
 from syncer.markdown.parse import parse_document
 from syncer.markdown.source import Source, markdown_parser
-from syncer.sync.apply import ApplyOptions
+from syncer.sync.apply_types import ApplyOptions
 from syncer.sync.body import key_of
 from syncer.sync.engine import EngineConfig
 from syncer.sync.render import DEFAULT_RENDER

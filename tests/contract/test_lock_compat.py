@@ -17,9 +17,9 @@ import responses
 from syncer.forges import open_forge
 from syncer.forges.emulator import persist
 from syncer.forges.emulator.core import mount
-from syncer.sync.apply import ApplyOptions
+from syncer.sync.apply_types import ApplyOptions
 from syncer.sync.engine import EngineConfig, RunRequest, run
-from syncer.sync.lock import LockStore
+from syncer.sync.lock_store import LockStore
 from syncer.sync.render import DEFAULT_RENDER
 from tests.contract.conftest import API, REPO, TOKEN, make_emulator
 

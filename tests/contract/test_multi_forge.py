@@ -12,7 +12,7 @@ import responses
 from syncer.demo import copy_examples
 from syncer.forges import open_forge
 from syncer.forges.emulator.core import mount
-from syncer.sync.lock import LockStore
+from syncer.sync.lock_store import LockStore
 from tests.contract.conftest import API, REPO, TOKEN, Harness, make_emulator
 
 SIGN_IN = "phase-2/functional/password-sign-in"

@@ -16,7 +16,7 @@ import pytest
 
 from benchmarks.docset import write_docset
 from syncer.forges.emulator.github import GitHubEmulator
-from syncer.sync.lock import LockStore
+from syncer.sync.lock_store import LockStore
 from syncer.sync.structure import describe_mode
 from tests.contract.conftest import Harness
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from syncer.forges.emulator.core import Request
 from syncer.sync.engine import RunResult
-from syncer.sync.lock import ForgeState, LockStore
+from syncer.sync.lock import ForgeState
+from syncer.sync.lock_store import LockStore
 from tests.contract.conftest import Harness, harness  # noqa: F401  (the fixture)
 
 SCHEDULE = 15 * 60  # seconds of forge time between two runs

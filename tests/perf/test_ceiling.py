@@ -16,7 +16,7 @@ from benchmarks.docset import write_docset
 from syncer.errors import CeilingReached
 from syncer.sync.ceiling import GITHUB_LIMITS, Ceiling, ceiling_of, describe_estimate
 from syncer.sync.engine import RunResult
-from syncer.sync.lock import LockStore
+from syncer.sync.lock_store import LockStore
 from tests.contract.conftest import Harness
 
 HOUR = 3600.0

@@ -13,7 +13,7 @@ from typing import Any
 
 from syncer.forges.base import Forge, Snapshot
 from syncer.sync.engine import OVERLAP, RunRequest, run
-from syncer.sync.lock import LockStore
+from syncer.sync.lock_store import LockStore
 from tests.contract.conftest import Harness
 from tests.perf.conftest import listing_start, scheduled, settle, start_clock, state
 

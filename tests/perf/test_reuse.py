@@ -15,7 +15,8 @@ import pytest
 from syncer.errors import LockFileError
 from syncer.markdown.parse import parse_documents
 from syncer.sync.engine import RunResult
-from syncer.sync.lock import DocumentRecord, LockStore, dumps, loads
+from syncer.sync.lock import DocumentRecord, dumps, loads
+from syncer.sync.lock_store import LockStore
 from syncer.sync.renames import wanted_labels
 from syncer.sync.render import DEFAULT_RENDER, LabelFamily
 from syncer.sync.reuse import label_spec

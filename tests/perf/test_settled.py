@@ -13,7 +13,8 @@ from datetime import date
 
 from syncer.forges.base import LabelSpec, MilestoneSpec
 from syncer.sync.engine import RunResult
-from syncer.sync.lock import LockStore, dumps
+from syncer.sync.lock import dumps
+from syncer.sync.lock_store import LockStore
 from syncer.sync.render import DEFAULT_RENDER, LabelFamily
 from tests.contract.conftest import Harness
 from tests.perf.conftest import scheduled, settle, state

@@ -27,7 +27,7 @@ from syncer.forges import open_forge
 from syncer.forges.emulator.core import mount
 from syncer.markdown.parse import parse_documents
 from syncer.sync.engine import RunResult
-from syncer.sync.lock import LockStore
+from syncer.sync.lock_store import LockStore
 from tests.contract.conftest import API, REPO, TOKEN, Harness, make_emulator
 
 ROADMAP = b"""# Roadmap

@@ -28,7 +28,7 @@ import pytest
 from syncer.forges.emulator.core import EmulatorBase, Reply, Request
 from syncer.markdown.parse import parse_document
 from syncer.sync.body import key_of
-from syncer.sync.lock import LockStore
+from syncer.sync.lock_store import LockStore
 from tests.contract.conftest import Harness, harness  # noqa: F401  (fixture re-export)
 from tests.e2e.conftest import Loopback, loopback, open_loopback  # noqa: F401  (fixture re-export)
 

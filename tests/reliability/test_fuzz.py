@@ -16,7 +16,8 @@ from syncer.markdown.edit import apply_edits, box_edit, link_edit, title_edit
 from syncer.markdown.parse import parse_document
 from syncer.settings import Settings
 from syncer.settings_load import load_settings
-from syncer.sync.lock import Lock, LockEntry, LockStore, dumps, loads
+from syncer.sync.lock import Lock, LockEntry, dumps, loads
+from syncer.sync.lock_store import LockStore
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 EXAMPLE = (Path(__file__).parents[2] / "syncer" / "data" / "examples").glob("*.md")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from syncer.forges.emulator.core import Reply, Request
-from syncer.sync.lock import LockEntry, LockStore
+from syncer.sync.lock import LockEntry
+from syncer.sync.lock_store import LockStore
 from tests.contract.conftest import Harness
 from tests.reliability.conftest import (
     Death,

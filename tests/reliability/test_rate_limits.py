@@ -19,7 +19,7 @@ from syncer.errors import RateLimited, WriteBudgetExhausted
 from syncer.forges.emulator.core import Request
 from syncer.forges.emulator.github import SECONDARY_LIMIT_MESSAGE, GitHubEmulator
 from syncer.forges.emulator.gitlab import GitLabEmulator
-from syncer.sync.apply import ApplyOptions
+from syncer.sync.apply_types import ApplyOptions
 from tests.contract.conftest import Harness
 from tests.reliability.conftest import (
     Expected,

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from syncer.errors import LockFileError
-from syncer.sync.lock import ForgeState, Lock, LockStore, dumps, loads
-from syncer.sync.structure import Record, records
+from syncer.sync.lock import ForgeState, Lock, dumps, loads
+from syncer.sync.lock_store import LockStore
+from syncer.sync.structure_record import Record, records
 
 ID = "github:github.com/acme/plans"
 

@@ -18,7 +18,7 @@ from syncer.demo import copy_examples
 from syncer.forges import open_forge
 from syncer.forges.emulator import persist
 from syncer.forges.emulator.core import mount
-from syncer.sync.apply import ApplyOptions
+from syncer.sync.apply_types import ApplyOptions
 from syncer.sync.engine import EngineConfig, RunRequest, run
 from syncer.sync.render import DEFAULT_RENDER
 

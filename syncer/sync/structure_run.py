@@ -1,0 +1,274 @@
+"""Phase parents on the forge: make the parents the plan lacks (before the items are
+planned), then carry out the rest of a `StructurePlan` (relations, content, open/closed
+state, retirements), journaling every write (`syncer.sync.structure` has the design).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any, Literal, Protocol, TypeVar, cast
+
+from syncer.errors import NotFound, TransientError, ValidationFailed
+from syncer.forges.base import Forge, IssueChange, IssueSpec, Relations
+from syncer.sync.body import compose_body, key_of, split_body
+from syncer.sync.lock import ForgeState, LockEntry
+from syncer.sync.lock_store import LockStore
+from syncer.sync.structure import NodeWork, StructurePlan
+from syncer.sync.structure_record import Record
+
+T = TypeVar("T")
+
+
+class RelationsForge(Forge, Relations, Protocol):
+    """A forge adapter with relations (both of phasesync's adapters)."""
+
+
+def relations_of(forge: Forge) -> RelationsForge | None:
+    return cast(RelationsForge, forge) if hasattr(forge, "link_child") else None
+
+
+# --- making parents (before the items are planned) -----------------------------------------
+
+
+Write = Callable[[Callable[[], T]], T]
+
+
+class Pacing(Protocol):
+    """What `create_nodes` takes of `ApplyOptions`."""
+
+    @property
+    def write_interval(self) -> float: ...
+    @property
+    def max_writes(self) -> int | None: ...
+    @property
+    def lost_create_wait(self) -> float: ...
+    @property
+    def sleep(self) -> Callable[[float], None]: ...
+    @property
+    def clock(self) -> Callable[[], float]: ...
+
+
+def create_nodes(
+    forge: Forge, store: LockStore, plan: StructurePlan, options: Pacing, *, listed: datetime
+) -> int:
+    """Create the parents the plan lacks, paced like every write and within `max_writes`
+    (the applier gets what is left), each journaled at once; returns how many were made.
+    A create whose answer was lost is looked for by its key marker after
+    `lost_create_wait`, as an item's is."""
+    made = 0
+    last: float | None = None
+    identity = forge.identity
+    for work in plan.creates:
+        if options.max_writes is not None and made >= options.max_writes:
+            break  # the applier, left no budget, stops at its first write and says so
+        if last is not None and options.write_interval > 0:
+            wait = last + options.write_interval - options.clock()
+            if wait > 0:
+                options.sleep(wait)
+        node = work.node
+        spec = IssueSpec(node.title, node.block, (), None)
+        try:
+            issue = forge.create_issue(spec)
+        except TransientError:
+            options.sleep(options.lost_create_wait)
+            found = [
+                i
+                for i in forge.list_issues(listed - timedelta(minutes=5))
+                if key_of(i.body) == node.key
+            ]
+            if not found:
+                raise
+            issue = min(found, key=lambda i: i.number)
+        finally:
+            last = options.clock()
+        # Journaled open and with no relations: what the forge has now.
+        rec = Record(issue.number, node.hash, False, (), 0 if issue.children is not None else None)
+        store.record_structure(identity, node.key, rec.to_json())
+        made += 1
+    return made
+
+
+# --- everything else (after the items' writes) ---------------------------------------------
+
+
+@dataclass(slots=True)
+class StructureOutcome:
+    created: int = 0
+    updated: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    reopened: list[int] = field(default_factory=list)
+    related: int = 0
+    unrelated: int = 0
+    restored: int = 0  # relations a person removed, made again
+    notes: list[str] = field(default_factory=list)
+
+
+class StructureRun:
+    """Carries out a `StructurePlan` through the applier's paced, budgeted `write`."""
+
+    def __init__(
+        self,
+        plan: StructurePlan,
+        forge: RelationsForge,
+        store: LockStore,
+        state: ForgeState,
+        note: Callable[[str], None],
+    ) -> None:
+        self.plan = plan
+        self.forge = forge
+        self.store = store
+        self.identity = forge.identity
+        self.capabilities: dict[str, str] = dict(state.capabilities)
+        self.records: dict[str, Record] = dict(plan.kept)
+        for w in plan.nodes:
+            if w.record is not None:
+                self.records[w.node.key] = w.record
+        for r in plan.retire:
+            self.records[r.key] = r.record
+        self.note = note
+        self.outcome = StructureOutcome()
+
+    def _save(self, key: str, rec: Record) -> None:
+        self.records[key] = rec
+        self.store.record_structure(self.identity, key, rec.to_json())
+
+    def run(self, write: Write[Any], numbers: Mapping[str, int]) -> None:
+        """`numbers`: every item key's issue number (the lock's and this run's creations)."""
+        works = list(self.plan.nodes)
+        # Found by their marker (a lost lock, a create whose answer was lost): recorded.
+        for w in works:
+            if w.record is None and w.found is not None:
+                closed = w.found.state == "closed"
+                self._save(w.node.key, Record(w.found.number, "", closed, (), w.found.children))
+        if not self.capabilities:
+            sample = next((r.issue for r in self.records.values()), None)
+            if sample is not None:
+                self.capabilities = dict(self.forge.probe_relations(sample))
+        wanted: dict[str, list[int]] = {}
+        for w in works:
+            rec = self.records.get(w.node.key)
+            if rec is None:
+                continue  # not made (a budget, a failure): the next run makes it
+            kids = []
+            for child in w.node.children:
+                n = numbers.get(child) or (
+                    self.records[child].issue if child in self.records else None
+                )
+                if n is not None:
+                    kids.append(n)
+            wanted[w.node.key] = kids
+            if w.verify or w.record is None:
+                actual = self.forge.children(rec.issue)
+                kept = tuple(c for c in rec.children if c in actual)
+                self.outcome.restored += len(set(kids) & (set(rec.children) - set(actual)))
+                # Children that are already there (made before the lock knew) count as ours.
+                kept = tuple(sorted({*kept, *(c for c in kids if c in actual)}))
+                rec = replace(rec, children=kept)
+                seen = len(actual) if self.plan.mode == "sub_issues" else None
+                self._save(w.node.key, replace(rec, seen=seen))
+        # Unrelate first: on GitHub an issue has one parent, so a child that moves (a phase
+        # crossing 100 items) leaves its old parent before it joins the new one.
+        for w in works:
+            key = w.node.key
+            if key in wanted:
+                self._unrelate(key, wanted[key], write)
+        for w in works:
+            key = w.node.key
+            if key in wanted:
+                self._relate(key, wanted[key], write)
+                self._content(w, self.records[key], write)
+        for r in self.plan.retire:
+            old = self.records[r.key]
+            if not old.closed:
+                change = IssueChange(state="closed", state_reason="not_planned")
+                write(partial(self.forge.update_issue, old.issue, change))
+                self.outcome.closed.append(old.issue)
+            self.records.pop(r.key, None)
+            self.store.record_structure(self.identity, r.key, {"retired": True})
+
+    def _unrelate(self, key: str, wanted: Sequence[int], write: Write[Any]) -> None:
+        rec = self.records[key]
+        for child in sorted(set(rec.children) - set(wanted)):
+            with contextlib.suppress(NotFound):  # gone already: what was wanted
+                write(partial(self.forge.unlink_child, rec.issue, child))
+            rec = replace(
+                rec,
+                children=tuple(c for c in rec.children if c != child),
+                seen=_moved(rec.seen, -1),
+            )
+            self._save(key, rec)
+            self.outcome.unrelated += 1
+
+    def _relate(self, key: str, wanted: Sequence[int], write: Write[Any]) -> None:
+        rec = self.records[key]
+        for child in wanted:
+            if child in rec.children:
+                continue
+            try:
+                made = bool(write(partial(self.forge.link_child, rec.issue, child)))
+                # Made now, or found made by an earlier attempt whose answer was lost:
+                # either way the forge counts one more child than the listing showed.
+                rec = replace(rec, seen=_moved(rec.seen, 1))
+                self.outcome.related += 1 if made else 0
+            except ValidationFailed as exc:
+                # Refused (GitHub: it has another parent, of people's): theirs stays, and
+                # it is not asked again.
+                self.note(f"#{child} not related to #{rec.issue}: {exc.message}")
+            rec = replace(rec, children=(*rec.children, child))
+            self._save(key, rec)
+
+    def _content(self, w: NodeWork, rec: Record, write: Write[Any]) -> None:
+        node = w.node
+        found = w.found
+        remote_closed = found.state == "closed" if found is not None else rec.closed
+        send = w.content if found is not None else rec.hash != node.hash
+        state: Literal["open", "closed"] | None = None
+        if remote_closed != node.closed:
+            state = "closed" if node.closed else "open"
+        if not send and state is None:
+            if (rec.hash, rec.closed) != (node.hash, node.closed):
+                self._save(node.key, replace(rec, hash=node.hash, closed=node.closed))
+            return
+        body: str | None = None
+        if send:
+            current = found.body if found is not None else self.forge.get_issue(rec.issue).body
+            parts = split_body(current)
+            body = compose_body(parts.head, node.block, parts.tail if parts.block else "")
+            if parts.block is None and current.strip():
+                body = compose_body(current.rstrip() + "\n\n", node.block, "")
+        change = IssueChange(
+            title=node.title if send else None,
+            body=body,
+            state=state,
+            state_reason="completed" if state == "closed" else None,
+        )
+        write(lambda: self.forge.update_issue(rec.issue, change))
+        if send:
+            self.outcome.updated.append(rec.issue)
+        if state == "closed":
+            self.outcome.closed.append(rec.issue)
+        elif state == "open":
+            self.outcome.reopened.append(rec.issue)
+        self._save(node.key, replace(rec, hash=node.hash, closed=node.closed))
+
+    def table(self) -> dict[str, dict[str, Any]]:
+        """The lock's `structure` table after this run."""
+        return {k: r.to_json() for k, r in sorted(self.records.items())}
+
+
+def _moved(seen: int | None, by: int) -> int | None:
+    return None if seen is None else max(0, seen + by)
+
+
+def item_numbers(
+    entries: Mapping[str, LockEntry | None], state: ForgeState, made: Mapping[str, int]
+) -> dict[str, int]:
+    """Every item key's issue number: this run's creations, the plan's and the lock's."""
+    out = {k: e.issue for k, e in state.items.items() if e.issue}
+    out.update({k: e.issue for k, e in entries.items() if e is not None and e.issue})
+    out.update(made)
+    return out
