@@ -50,7 +50,13 @@ JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print JSON instead of tables.", metavar=FLAG)
 ]
 VerboseOpt = Annotated[
-    bool, typer.Option("-v", "--verbose", help="Debug output (token redacted).", metavar=FLAG)
+    int,
+    typer.Option(
+        "-v",
+        "--verbose",
+        count=True,
+        help="-v: phasesync's decisions; -vv: the HTTP exchanges too (token redacted).",
+    ),
 ]
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.", metavar=FLAG)]
 FormatOpt = Annotated[str, typer.Option("--format", help="text, markdown or json.")]
@@ -63,7 +69,7 @@ class Common:
     repo: str | None
     base_url: str | None
     json: bool
-    verbose: bool
+    verbose: int  # 0; 1 (-v): phasesync's decisions; 2 (-vv): the HTTP exchanges too
     quiet: bool
 
     def overrides(self, **more: object) -> dict[str, object]:
@@ -106,18 +112,22 @@ def _errors(common: Common | None = None) -> Iterator[None]:
 
 
 def _setup_logging(common: Common, token: str | None) -> None:
-    level = logging.DEBUG if common.verbose else logging.WARNING
+    """-v: phasesync's own decisions (logger `syncer`); -vv: every library's debug output
+    and the HTTP exchanges too. The redacting filter sees every line either way."""
+    level = logging.DEBUG if common.verbose >= 2 else logging.WARNING
     logging.basicConfig(
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
     install_redaction([token] if token else [])
     if common.verbose:
+        logging.getLogger("syncer").setLevel(logging.DEBUG)
+    if common.verbose >= 2:
         # The parser's own debug trace is thousands of lines per document and no help here.
         logging.getLogger("markdown_it").setLevel(logging.INFO)
         _log_http_wire()
 
 
-def _tame_library_logging(verbose: bool) -> None:
+def _tame_library_logging(verbose: int) -> None:
     """PyGithub, when imported, sets its logger to INFO and gives it a handler of its own:
     every record would show twice, and `-v` could not reach its DEBUG output. Let its
     records go to the root's handler like everyone else's."""
@@ -127,7 +137,7 @@ def _tame_library_logging(verbose: bool) -> None:
     for handler in list(logger.handlers):
         if type(handler) is logging.StreamHandler:
             logger.removeHandler(handler)
-    logger.setLevel(logging.DEBUG if verbose else logging.NOTSET)
+    logger.setLevel(logging.DEBUG if verbose >= 2 else logging.NOTSET)
 
 
 def _log_http_wire() -> None:

@@ -199,7 +199,7 @@ def doctor(
     repo: RepoOpt = None,
     base_url: BaseUrlOpt = None,
     json_out: JsonOpt = False,
-    verbose: VerboseOpt = False,
+    verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
     """Check configuration, documents, token, permissions and rate limit, each with its fix.

@@ -257,7 +257,7 @@ def plan(
     repo: RepoOpt = None,
     base_url: BaseUrlOpt = None,
     json_out: JsonOpt = False,
-    verbose: VerboseOpt = False,
+    verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
     """What push and pull would do, as a table; writes nothing anywhere.
@@ -297,7 +297,7 @@ def push(
     repo: RepoOpt = None,
     base_url: BaseUrlOpt = None,
     json_out: JsonOpt = False,
-    verbose: VerboseOpt = False,
+    verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
     """Documents -> forge: create and update issues, milestones and labels.
@@ -332,7 +332,7 @@ def pull(
     repo: RepoOpt = None,
     base_url: BaseUrlOpt = None,
     json_out: JsonOpt = False,
-    verbose: VerboseOpt = False,
+    verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
     """Forge -> documents: tick the boxes of closed issues, untick reopened ones.
@@ -356,7 +356,7 @@ def sync(
     repo: RepoOpt = None,
     base_url: BaseUrlOpt = None,
     json_out: JsonOpt = False,
-    verbose: VerboseOpt = False,
+    verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
     """Both directions, three-way against the last sync: the scheduled CI job.

@@ -36,7 +36,7 @@ def validate(
     ] = "text",
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
-    verbose: VerboseOpt = False,
+    verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
     """Parse the documents and report every problem as file:line.
@@ -116,7 +116,7 @@ def status(
     fmt: FormatOpt = "text",
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
-    verbose: VerboseOpt = False,
+    verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
     """Per phase: done / total, a progress bar, milestone dates and what is overdue.

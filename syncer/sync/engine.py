@@ -52,6 +52,7 @@ such as an issue deleted or transferred), and when something does not add up:
 from __future__ import annotations
 
 import glob
+import logging
 import math
 import os
 from collections.abc import Sequence
@@ -80,6 +81,8 @@ from syncer.sync.settled import inputs_digest, settled_digest
 from syncer.sync.structure import StructurePlan, part_of, plan_structure
 from syncer.sync.structure_run import create_nodes
 from syncer.sync.unsettled import unsettled_since
+
+_log = logging.getLogger(__name__)  # `-v`: the run's decisions, one line each
 
 # Issues updated this long before the last listing are listed again: the forge's clock and
 # its search index are not exact to the second, and listing one more page is cheap.
@@ -225,6 +228,10 @@ def _run_locked(
     lock = store.load()
     state = lock.state(forge.identity)
     since = _since(state, cfg, req)
+    _log.debug(
+        "listing %s",
+        "everything" if since is None else f"issues updated since {since:%Y-%m-%dT%H:%M:%SZ}",
+    )
     # Which inputs this run has, when it may take or record the settled shortcut.
     memo = _memo_applies(req, store, since) and not refused
     inputs = _inputs(read, cfg, forge, state) if memo else None
@@ -236,6 +243,7 @@ def _run_locked(
         and state.settled == settled_digest(inputs, snapshot)
     ):
         plan = Plan(req.direction, managed=len(state.items))
+        _log.debug("settled: inputs as the last sync with nothing to do; nothing parsed")
         return RunResult((), plan, snapshot, None if req.dry_run else Outcome(), settled=True)
     # Documents whose inputs are as a run that had nothing to do for them left them are not
     # parsed: they contribute `kept` (`syncer.sync.reuse`).
@@ -248,6 +256,7 @@ def _run_locked(
     if context is not None:
         prepared = prepare(read, cfg.parse, state, snapshot, context, cfg.render)
         parsed, kept, reused = prepared.docs, prepared.kept, prepared.reused
+        _log.debug("%d of %d document(s) reused unparsed", len(reused), len(read))
     else:
         parsed = parse_documents(read, cfg.parse)
     docs = tuple(order_like(files, root, [*parsed, *refused]))
@@ -264,6 +273,7 @@ def _run_locked(
     ):
         # Only the issues are listed again: labels and milestones were listed completely.
         # The first listing's start stays `server_time`: earlier is the safe side.
+        _log.debug("listing every issue again: the plan needs what the lock cannot tell")
         snapshot = replace(snapshot, issues=forge.list_issues(None), since=None)
         if reused:  # a complete listing shows every issue: every document is planned
             docs = tuple(order_like(files, root, [*parse_documents(read, cfg.parse), *refused]))
@@ -290,6 +300,13 @@ def _run_locked(
         plan = make_plan(req.direction, docs, snapshot, state, pcfg, kept)
         structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
     # --- end of phase parents
+    _log.debug(
+        "plan: %d issue action(s), %d document edit(s), %d conflict(s), %d note(s)",
+        len(plan.issues),
+        len(plan.documents),
+        len(plan.conflicts),
+        len(plan.notes),
+    )
     pin = unsettled_since(plan, snapshot, state, cfg.render)
     recorded = False
     settled = None
@@ -397,7 +414,11 @@ def _vouched(forge: Forge, snapshot: Snapshot, state: ForgeState, adopt: bool) -
     if not candidates:
         return frozenset()
     try:
-        return forge.trusted_authors(candidates)
+        vouched = forge.trusted_authors(candidates)
+        _log.debug(
+            "asked the forge who may steer the plan: %s of %s", sorted(vouched), sorted(candidates)
+        )
+        return vouched
     except (PermissionDenied, NotFound):
         return frozenset()
 

@@ -179,3 +179,14 @@ def test_a_settled_sync_says_so_in_json_and_verbose_output(loopback: Loopback) -
     assert "nothing was parsed or planned" in verbose.stderr
     assert "Nothing to do" in verbose.stdout
     assert (h.root / "phasesync.lock").read_bytes() == lock
+
+
+def test_v_shows_decisions_and_vv_the_http_exchanges(loopback: Loopback) -> None:
+    cli = loopback.cli
+    cli("push")
+    decisions = cli("sync", "-v").stderr
+    assert "DEBUG syncer.sync.engine: listing" in decisions
+    assert "DEBUG syncer.sync.engine: plan:" in decisions or "settled" in decisions
+    assert "http.client" not in decisions and "urllib3" not in decisions
+    wire = cli("sync", "-vv").stderr
+    assert "DEBUG http.client: send:" in wire

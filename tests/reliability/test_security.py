@@ -37,31 +37,33 @@ def test_no_command_shows_the_token_even_in_debug_output(lb: Loopback, kind: str
     lb.emulator.tokens[SECRET] = "write"  # type: ignore[attr-defined]
     lb.cli.env["PHASESYNC_TOKEN"] = SECRET
     runs = [
-        ("validate", "-v"),
-        ("validate", "-v", "--json"),
-        ("status", "-v", "--json"),
-        ("plan", "-v"),
+        ("validate", "-vv"),
+        ("validate", "-vv", "--json"),
+        ("status", "-vv", "--json"),
+        ("plan", "-vv"),
         ("plan", "-v", "--json"),
-        ("push", "-v", "--json"),
-        ("pull", "-v"),
-        ("sync", "-v", "--json"),
-        ("push", "-v"),  # nothing left to do: the idle path
+        ("push", "-vv", "--json"),
+        ("pull", "-vv"),
+        ("sync", "-vv", "--json"),
+        ("push", "-vv"),  # nothing left to do: the idle path
     ]
     outputs: list[str] = []
     for args in runs:
-        if args[:2] == ("pull", "-v"):
+        if args[:2] == ("pull", "-vv"):
             lb.harness.close(1)  # give pull something to write into a document
         proc = lb.cli(*args, check=None)
         assert proc.returncode in (0, 2), (args, proc.stderr[-2000:])
         outputs += [proc.stdout, proc.stderr]
     # A run the forge refuses, with a second distinctive token.
     lb.cli.env["PHASESYNC_TOKEN"] = WRONG
-    refused = lb.cli("sync", "-v", check=1)
+    refused = lb.cli("sync", "-vv", check=1)
     outputs += [refused.stdout, refused.stderr]
     assert "401" in refused.stderr and "Traceback" not in refused.stderr
 
     debug = "\n".join(outputs)
-    # -v really logged the HTTP exchanges, headers included: there was something to leak.
+    # -vv really logged the HTTP exchanges, headers included: there was something to leak;
+    # -v logged phasesync's own decisions.
+    assert "DEBUG syncer.sync.engine: listing" in debug
     assert "DEBUG urllib3.connectionpool" in debug
     assert "DEBUG http.client: send:" in debug and "DEBUG http.client: header:" in debug
     header = "Authorization: ***" if kind == "github" else "PRIVATE-TOKEN: ***"
