@@ -7,6 +7,7 @@ Registered on the application in `syncer.cli`.
 from __future__ import annotations
 
 import json
+import os
 from typing import Annotated, Any, Literal
 
 import typer
@@ -164,9 +165,15 @@ def _run(
             and (plan_only or dry_run or not plan.problems)
             and (result.outcome is None or common.verbose or len(plan.actions) <= 40)
         ):
+            # In GitHub Actions the plan folds into a group of the job's log.
+            grouped = os.environ.get("GITHUB_ACTIONS") == "true"
+            if grouped:
+                out.print(f"::group::phasesync {plan.direction} plan", markup=False)
             print_plan(out, plan, interval, cfg.apply.ceiling, refused=len(result.broken))
             if result.structure is not None:  # `phase_parents`: the mapping and its writes
                 out.print(structure_text(result.structure), markup=False)
+            if grouped:
+                out.print("::endgroup::", markup=False)
         else:
             summarised = False
         if plan.problems:

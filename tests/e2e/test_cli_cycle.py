@@ -190,3 +190,13 @@ def test_v_shows_decisions_and_vv_the_http_exchanges(loopback: Loopback) -> None
     assert "http.client" not in decisions and "urllib3" not in decisions
     wire = cli("sync", "-vv").stderr
     assert "DEBUG http.client: send:" in wire
+
+
+def test_in_github_actions_the_plan_is_a_group_of_the_log(loopback: Loopback) -> None:
+    cli = loopback.cli
+    cli.env["GITHUB_ACTIONS"] = "true"
+    out = cli("plan").stdout
+    lines = out.splitlines()
+    assert lines[0] == "::group::phasesync sync plan" and "::endgroup::" in lines
+    del cli.env["GITHUB_ACTIONS"]
+    assert "::group::" not in cli("plan").stdout
