@@ -155,7 +155,7 @@ class GitHubForge(GitHubRelations, GitHubAccess):
             seconds_between_writes=0,
             retry=NO_RETRY,
         )
-        self._errors = ErrorPolicy(self.repo, self._token, self._retrier)
+        self._errors = ErrorPolicy(self.repo, self._token, self._retrier, self.api_url)
         self._requester: Requester = self._gh.requester
         guard(self._requester, self.api_url)  # the token goes to this server only
         self._repo = self._gh.get_repo(self.repo)  # lazy: no request

@@ -25,6 +25,7 @@ from syncer.errors import (
 from syncer.forges import answers
 from syncer.forges.answers import READ_ERRORS
 from syncer.forges.github_session import Refused
+from syncer.forges.hosts import network_failure
 from syncer.forges.retry import Decide, Fail, Retrier, Wait, backoff, retry_after, server_date
 
 FORGE = "github"
@@ -78,6 +79,7 @@ class ErrorPolicy:
     repo: str
     token: str
     retrier: Retrier
+    api_url: str = "https://api.github.com"  # where the requests go, for network messages
 
     def decide(self, op: str, idempotent: bool) -> Decide:
         def decide(exc: Exception, attempt: int) -> Wait | None:
@@ -146,9 +148,9 @@ class ErrorPolicy:
                 message = "the answer pointed outside the API's address; not requested"
                 return ForgeError(FORGE, op, message)
             if isinstance(exc, LOST):
-                what = "timed out" if isinstance(exc, requests.Timeout) else "connection lost"
-                message = f"{what}; the request may or may not have taken effect"
-                return TransientError(FORGE, op, message)
+                # Transient either way (the next run may get through); only a write's
+                # message says it may have taken effect.
+                return TransientError(FORGE, op, network_failure(exc, self.api_url, op))
             return None
 
         return fail

@@ -80,6 +80,7 @@ from syncer.forges.gitlab_records import (
 )
 from syncer.forges.gitlab_relations import GitLabRelations
 from syncer.forges.gitlab_session import LOST, PER_PAGE, Redirected, Refused, Session
+from syncer.forges.hosts import network_failure
 from syncer.forges.retry import (
     Retrier,
     Sleep,
@@ -384,12 +385,9 @@ class GitLabForge(GitLabRelations, GitLabAccess):
             self._scrub(exc)
             raise self._http_error(operation, exc.response_code, exc.error_message) from exc
         except LOST as exc:
-            raise TransientError(
-                FORGE,
-                operation,
-                "the connection was lost before GitLab answered; "
-                "the request may or may not have been applied",
-            ) from exc
+            # Transient either way; only a write's message says it may have taken effect.
+            message = network_failure(exc, self.base_url, operation)
+            raise TransientError(FORGE, operation, message) from exc
         except READ_ERRORS as exc:  # a record builder's check, or a field missing
             raise self._unreadable(operation, exc, post) from None
         finally:
