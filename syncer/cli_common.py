@@ -162,6 +162,14 @@ def _settings(common: Common, **more: object) -> Any:
         cwd=Path.cwd(), config=common.config, overrides=common.overrides(**more)
     )
     _setup_logging(common, settings.token_value())
+    source = settings.source_of("token")
+    if settings.token is not None and source.endswith((".toml", "[tool.phasesync]")):
+        # A file of the repository: everyone who can read it can use the token.
+        ERR.print(
+            f"warning: {source} holds the token: anyone who can read the repository can use "
+            "it. Revoke it, and pass a new one in PHASESYNC_TOKEN (a CI secret) instead",
+            markup=False,
+        )
     return settings
 
 

@@ -200,3 +200,18 @@ def test_in_github_actions_the_plan_is_a_group_of_the_log(loopback: Loopback) ->
     assert lines[0] == "::group::phasesync sync plan" and "::endgroup::" in lines
     del cli.env["GITHUB_ACTIONS"]
     assert "::group::" not in cli("plan").stdout
+
+
+def test_a_token_written_in_phasesync_toml_is_a_warning(loopback: Loopback) -> None:
+    cli = loopback.cli
+    token = cli.env.pop("PHASESYNC_TOKEN")
+    config = cli.root / "phasesync.toml"
+    config.write_text(
+        config.read_text() + f'token = "{token}"\n' if config.exists() else f'token = "{token}"\n'
+    )
+    proc = cli("validate")
+    assert "warning: phasesync.toml holds the token" in proc.stderr
+    assert token not in proc.stdout + proc.stderr
+    cli.env["PHASESYNC_TOKEN"] = token
+    config.write_text(config.read_text().replace(f'token = "{token}"\n', ""))
+    assert "holds the token" not in cli("validate").stderr
