@@ -229,7 +229,7 @@ class GitLabForge(GitLabRelations, GitLabAccess):
     # --- writing --------------------------------------------------------------------------
 
     def create_label(self, spec: LabelSpec) -> RemoteLabel:
-        data = {"name": spec.name, "color": "#" + spec.color.lstrip("#").lower()}
+        data = {"name": spec.name, "color": _gitlab_color(spec.color)}
         if spec.description:
             data["description"] = spec.description
         op = f"create label {spec.name!r}"
@@ -249,11 +249,11 @@ class GitLabForge(GitLabRelations, GitLabAccess):
         # PUT /projects/:id/labels/:label_id: GitLab keeps issues' labels by id, so a rename
         # shows on every issue at once.
         ref = str(label_id) if label_id is not None else quote(current, safe="")
-        data = {"new_name": spec.name, "color": "#" + spec.color.lstrip("#").lower()}
+        data = {"new_name": spec.name, "color": _gitlab_color(spec.color)}
         with self._guard(f"rename label {current!r} to {spec.name!r}"):
+            # Read inside the guard: an unreadable answer is a one-line error.
             answer = self._gl.http_put(f"{self._project.labels.path}/{ref}", post_data=data)
-        assert isinstance(answer, dict)
-        return label_record(answer)
+            return label_record(answers.mapping(answer, "a label"))
 
     def delete_label(self, name: str, label_id: int | None) -> None:
         ref = str(label_id) if label_id is not None else quote(name, safe="")
@@ -443,3 +443,8 @@ class GitLabForge(GitLabRelations, GitLabAccess):
         text = " ".join(str(error_message).split())[:500] or "no message"
         # A proxy's error page may echo request headers back; never pass the token on.
         return text.replace(self._token, "[token]") if self._token else text
+
+
+def _gitlab_color(color: str) -> str:
+    """GitLab wants a label colour with its `#` (GitHub without)."""
+    return "#" + color.lstrip("#").lower()
