@@ -58,7 +58,10 @@ def _engine_config(settings: Any) -> Any:
         lock_file=settings.lock_file,
         write_links=settings.write_links,
         on_removed=settings.on_removed,
-        parse=ParseOptions(sync_checklists=settings.sync_checklists),
+        parse=ParseOptions(
+            sync_checklists=settings.sync_checklists,
+            subtask_issues=settings.subtasks == "issues",
+        ),
         forge_edits=settings.forge_edits,
         phase_parents=settings.phase_parents,
         done_items=settings.done_items,

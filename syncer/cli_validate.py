@@ -63,7 +63,10 @@ def validate(
         docs = load_documents(
             discover(_root(), paths or [], settings.paths),
             root=_root(),
-            options=ParseOptions(sync_checklists=settings.sync_checklists),
+            options=ParseOptions(
+                sync_checklists=settings.sync_checklists,
+                subtask_issues=settings.subtasks == "issues",
+            ),
         )
         # Two lines that link one issue (a copied line or document): each is an error.
         docs = with_shared_link_errors(docs)
@@ -135,7 +138,10 @@ def status(
         docs = load_documents(
             discover(root, paths or [], settings.paths),
             root=root,
-            options=ParseOptions(sync_checklists=settings.sync_checklists),
+            options=ParseOptions(
+                sync_checklists=settings.sync_checklists,
+                subtask_issues=settings.subtasks == "issues",
+            ),
         )
         today = date.today()
         out = _out()

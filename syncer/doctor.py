@@ -149,7 +149,10 @@ def _documents(cwd: Path, settings: Settings) -> Check:
 
     globs = ", ".join(settings.paths)
     try:
-        options = ParseOptions(sync_checklists=settings.sync_checklists)
+        options = ParseOptions(
+            sync_checklists=settings.sync_checklists,
+            subtask_issues=settings.subtasks == "issues",
+        )
         docs = load_documents(discover(cwd, [], settings.paths), root=cwd, options=options)
     except PhasesyncError as exc:
         return Check("documents", "fail", exc.describe(), "make the file readable UTF-8 text")

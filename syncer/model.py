@@ -130,6 +130,9 @@ class Task:
     subtasks: tuple[SubTask, ...] = ()
     link: IssueLink | None = None
     section: str = ""
+    # With `subtasks = "issues"`: a nested box is a task of its own, and this is its
+    # task's key (`syncer.sync.subtask_plan`); None for a task that is nobody's sub-task.
+    parent: ItemKey | None = None
 
     @property
     def kind(self) -> Kind:
@@ -146,6 +149,18 @@ class Task:
 
 
 Item = Requirement | Task
+
+# A sub-task's key slug is its task's, a dot, and its own (`write-tests.unit-tests`):
+# `slugify` never leaves a dot, so no other item's key has one.
+SUBTASK_SEP = "."
+
+
+def subtask_parent(key: str) -> str | None:
+    """The key of the task whose sub-task `key` is, or None for any other item's key."""
+    head, _, slug = key.rpartition("/")
+    if not head or SUBTASK_SEP not in slug:
+        return None
+    return f"{head}/{slug.split(SUBTASK_SEP, 1)[0]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +247,9 @@ class ParseOptions:
 
     # Sync the template's named checklists (Success Criteria, ...) as items too.
     sync_checklists: bool = False
+    # `subtasks = "issues"`: a task's nested boxes are items of their own (`Task.parent`),
+    # keyed under their task (`write-tests.unit-tests`), instead of its checklist lines.
+    subtask_issues: bool = False
 
 
 @dataclass(frozen=True, slots=True)

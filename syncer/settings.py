@@ -330,6 +330,16 @@ class Settings(BaseSettings):
         ),
         json_schema_extra={"display_type": "boolean"},
     )
+    subtasks: Literal["checklist", "issues"] = Field(
+        default="checklist",
+        description=(
+            "What a task's nested boxes become: `checklist` lines in the task's issue, or "
+            "`issues` of their own (linked in the document, ticks synced both ways), each a "
+            "sub-issue of its task's issue on GitHub and a `relates_to` link plus a "
+            "`Part of #N` line on GitLab."
+        ),
+        json_schema_extra={"display_type": "`checklist` | `issues`"},
+    )
 
     # Where each value came from ("default", a file, a variable...), for `doctor` and for
     # messages; and whether GitLab's CI job token was seen, to explain why it is not used.

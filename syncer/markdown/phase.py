@@ -44,6 +44,7 @@ from syncer.markdown.phase_find import (
 )
 from syncer.markdown.source import Source
 from syncer.model import (
+    SUBTASK_SEP,
     ChecklistItem,
     Coverage,
     Diagnostic,
@@ -133,8 +134,12 @@ class PlanBuilder(PhaseFinder):
             primary_objective=self._primary_objective() if is_title else None,
             requirements=tuple(self._finish_requirement(d) for d in draft.requirements),
             tasks=tuple(
-                replace(d.task, subtasks=tuple(d.subtasks)) if d.subtasks else d.task
+                t
                 for d in draft.tasks
+                for t in (
+                    replace(d.task, subtasks=tuple(d.subtasks)) if d.subtasks else d.task,
+                    *d.children,  # `subtasks = "issues"`: right after their task
+                )
             ),
             milestones=tuple(draft.milestones),
             checklist=tuple(draft.checklist),
@@ -157,6 +162,8 @@ class PlanBuilder(PhaseFinder):
         box = entry.box
         if isinstance(owner, _Dropped):
             self._drop(entry, owner.reason)
+        elif isinstance(owner, _TaskDraft) and self.options.subtask_issues:
+            self._subtask(owner, entry, box)
         elif isinstance(owner, _TaskDraft):
             # Nested task items are sub-tasks: a checklist in the parent's issue body.
             item = split_item_line(self.source, entry.line, box.offset)
@@ -315,6 +322,35 @@ class PlanBuilder(PhaseFinder):
         task = _TaskDraft(Task(key, week, focus, text, box.checked, pos, link=item.link))
         draft.tasks.append(task)
         self.owners[entry] = task
+
+    def _subtask(self, owner: _TaskDraft, entry: Entry, box: Box) -> None:
+        """`subtasks = "issues"`: a nested box is a task of its own, keyed under its task
+        (`write-tests.unit-tests`), with its task's week and section (so its labels and
+        milestone); deeper boxes are sub-tasks of the same task (one level, like the
+        checklist)."""
+        found = self._text(entry, box)
+        if found is None:
+            return
+        item, raw = found
+        parent = owner.task
+        title = strip_done_marker(plain_text(raw))
+        slug = slugify(title)[:_SLUG_MAX].strip("-") or "item"
+        key = replace(parent.key, slug=f"{parent.key.slug}{SUBTASK_SEP}{slug}")
+        key = self._claim(entry, key, title, item.text_start)
+        pos = self._pos(item, entry.line, item.text_start, item.text_end)
+        sub = Task(
+            key,
+            parent.week,
+            parent.week_focus,
+            title,
+            box.checked,
+            pos,
+            link=item.link,
+            section=parent.section,
+            parent=parent.key,
+        )
+        owner.children.append(sub)
+        self.owners[entry] = owner
 
     def _plain_task(
         self,

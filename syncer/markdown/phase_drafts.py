@@ -29,6 +29,8 @@ class _ReqDraft:
 class _TaskDraft:
     task: Task
     subtasks: list[SubTask] = field(default_factory=list)
+    # `subtasks = "issues"`: the nested boxes as tasks of their own (`Task.parent`).
+    children: list[Task] = field(default_factory=list)
 
 
 @dataclass(slots=True, eq=False)

@@ -43,11 +43,13 @@ from syncer.sync.apply_lock import LockPhase
 from syncer.sync.apply_types import ApplyOptions, Outcome, Reporter, SilentReporter
 from syncer.sync.body import key_of
 from syncer.sync.compose import body_problem, final_body, final_labels
-from syncer.sync.lock import Lock
+from syncer.sync.lock import Lock, LockEntry
 from syncer.sync.lock_store import LockStore
 from syncer.sync.render import RenderConfig
 from syncer.sync.structure import StructurePlan
 from syncer.sync.structure_run import StructureRun, item_numbers, relations_of
+from syncer.sync.subtask_plan import SubtaskPlan
+from syncer.sync.subtask_run import SubtaskRun
 
 T = TypeVar("T")
 
@@ -68,6 +70,7 @@ class Applier(DocumentPhase, LockPhase):
         reporter: Reporter | None = None,
         settled: str | None = None,
         structure: StructurePlan | None = None,
+        subtasks: SubtaskPlan | None = None,
     ) -> None:
         self.forge = forge
         self.store = store
@@ -105,6 +108,12 @@ class Applier(DocumentPhase, LockPhase):
         if structure is not None and relations is not None:
             self.structure = StructureRun(structure, relations, store, self.base, self._note)
             self.outcome.parents = self.structure.outcome
+        # `subtasks = "issues"`: the sub-tasks' relations, after the parents' writes.
+        self.subtasks: SubtaskRun | None = None
+        self.filled: dict[str, LockEntry] = {}  # creations whose entry `filled` changed
+        if subtasks is not None and relations is not None:
+            self.subtasks = SubtaskRun(subtasks, relations, store, self.reporter.note)
+            self.outcome.subtasks = self.subtasks.outcome
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -187,6 +196,9 @@ class Applier(DocumentPhase, LockPhase):
         if self.structure is not None:
             numbers = item_numbers(self.plan.entries, self.base, self.numbers)
             self.structure.run(self._write, numbers)
+        if self.subtasks is not None:
+            numbers = item_numbers(self.plan.entries, self.base, self.numbers)
+            self.subtasks.run(self._write, numbers)
         for gone in self.plan.deletes:
             self.reporter.step(f"delete label {gone.name}")
             with suppress(NotFound):  # gone already: what was wanted
@@ -220,12 +232,16 @@ class Applier(DocumentPhase, LockPhase):
 
     def _create(self, action: CreateIssue) -> None:
         r = action.rendered
+        entry = self.plan.entries[action.key]
+        assert entry is not None
+        if self.subtasks is not None:  # GitLab: a new sub-task of a new task names it
+            r, entry = self.subtasks.filled(action.key, r, entry, self.numbers)
+            if entry is not self.plan.entries[action.key]:
+                self.filled[action.key] = entry
         spec = IssueSpec(r.title, r.block, r.labels, self._milestone_id(r.milestone))
         issue = self._create_once(action.key, spec)
         self.numbers[action.key] = issue.number
         self.outcome.created.append(issue.number)
-        entry = self.plan.entries[action.key]
-        assert entry is not None
         if issue.author:
             self.creators.add(issue.author)
         # Journaled open: if the run dies before the close below, the next run sees a ticked

@@ -11,6 +11,7 @@ from syncer.sync.apply_types import ApplyOptions, Outcome
 from syncer.sync.lock import ForgeState, Lock, LockEntry, ManagedLabel, ManagedMilestone
 from syncer.sync.lock_store import LockStore
 from syncer.sync.structure_run import StructureRun
+from syncer.sync.subtask_run import SubtaskRun
 
 
 class LockPhase:
@@ -37,6 +38,8 @@ class LockPhase:
     creators: set[str]
     recent: list[float]
     structure: StructureRun | None
+    subtasks: SubtaskRun | None
+    filled: dict[str, LockEntry]
 
     # --- lock -----------------------------------------------------------------------------
 
@@ -78,6 +81,7 @@ class LockPhase:
         items: dict[str, LockEntry] = dict(self.store.load().state(self.identity).items)
         forge_keys = {a.key for a in self.plan.issues}
         for key, entry in self.plan.entries.items():
+            entry = self.filled.get(key, entry)  # a sub-task's `Part of #N` filled at create
             old = self.plan.renamed.get(key)
             # A renamed item's actions and edits carry its old key: a retitle that could not
             # be written into its document leaves the old key (and base) in the lock, or the
@@ -108,6 +112,8 @@ class LockPhase:
                 structure=self.structure.table(),
                 capabilities=self.structure.capabilities,
             )
+        if self.subtasks is not None:
+            state = replace(state, structure=self.subtasks.table(state.structure))
         if self._finished and self.outcome.error is None:
             # Only a run that finished may move the incremental listing's starting point on
             # (not one stopped by an error, nor one interrupted by Ctrl-C).

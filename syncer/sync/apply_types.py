@@ -12,6 +12,7 @@ from syncer.errors import PhasesyncError
 from syncer.sync.actions import Problem
 from syncer.sync.ceiling import Ceiling
 from syncer.sync.structure_run import StructureOutcome
+from syncer.sync.subtask_run import SubtaskOutcome
 
 
 class Reporter(Protocol):
@@ -71,3 +72,4 @@ class Outcome:
     # Items left as they are because the forge would refuse them (a body over its limit).
     problems: list[Problem] = field(default_factory=list)
     parents: StructureOutcome | None = None  # with `phase_parents`
+    subtasks: SubtaskOutcome | None = None  # with `subtasks = "issues"`

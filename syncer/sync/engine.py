@@ -80,6 +80,8 @@ from syncer.sync.reuse import context_digest, prepare, records
 from syncer.sync.settled import inputs_digest, settled_digest
 from syncer.sync.structure import StructurePlan, part_of, plan_structure
 from syncer.sync.structure_run import create_nodes
+from syncer.sync.subtask_plan import SubtaskPlan, plan_subtasks
+from syncer.sync.subtask_plan import part_of as subtask_part_of
 from syncer.sync.unsettled import unsettled_since
 
 _log = logging.getLogger(__name__)  # `-v`: the run's decisions, one line each
@@ -132,6 +134,7 @@ class RunResult:
     # the documents were not parsed (`docs` is empty) and the plan is empty.
     settled: bool = False
     structure: StructurePlan | None = None  # with `phase_parents`: what the parents need
+    subtasks: SubtaskPlan | None = None  # `subtasks = "issues"`: the sub-tasks' relations
     # Documents not parsed this run: their inputs were as a run that had nothing to do for
     # them left them (`syncer.sync.reuse`); they are not in `docs`.
     reused: tuple[str, ...] = ()
@@ -180,6 +183,7 @@ def plan_config(
         on_removed=cfg.on_removed,
         forge_edits=cfg.forge_edits,
         done_items=cfg.done_items,
+        subtask_issues=cfg.parse.subtask_issues,
         prefer=req.prefer,
         adopt=req.adopt,
         scope=scope,
@@ -248,8 +252,9 @@ def _run_locked(
     # Documents whose inputs are as a run that had nothing to do for them left them are not
     # parsed: they contribute `kept` (`syncer.sync.reuse`).
     context = None
-    # Phase parents need every phase's items (their progress and relations): no reuse.
-    if cfg.reuse and not cfg.phase_parents and memo and req.prefer is None and not req.adopt:
+    # Phase parents and sub-task relations need every item (progress, relations): no reuse.
+    structured = cfg.phase_parents or cfg.parse.subtask_issues
+    if cfg.reuse and not structured and memo and req.prefer is None and not req.adopt:
         context = context_digest(_inputs((), cfg, forge, ForgeState()), snapshot, state)
     kept: Kept | None = None
     reused: frozenset[str] = frozenset()
@@ -283,8 +288,9 @@ def _run_locked(
         plan = make_plan(req.direction, docs, snapshot, state, pcfg, kept)
         structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
     done = tuple(sorted(reused))
+    subtasks = plan_subtasks(cfg.parse, forge.kind, docs, plan.entries, snapshot, state)
     if req.dry_run or plan.problems:
-        return RunResult(docs, plan, snapshot, None, structure=structure, reused=done)
+        return RunResult(docs, plan, snapshot, None, False, structure, subtasks, done)
     # --- phase parents: made before the items are planned for good (their `Part of #N`)
     made_parents = 0
     if structure is not None and structure.creates and req.direction != "pull":
@@ -299,6 +305,7 @@ def _run_locked(
         pcfg = _parents_in(pcfg, cfg, forge, docs, state, snapshot)
         plan = make_plan(req.direction, docs, snapshot, state, pcfg, kept)
         structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
+        subtasks = plan_subtasks(cfg.parse, forge.kind, docs, plan.entries, snapshot, state)
     # --- end of phase parents
     _log.debug(
         "plan: %d issue action(s), %d document edit(s), %d conflict(s), %d note(s)",
@@ -310,7 +317,7 @@ def _run_locked(
     pin = unsettled_since(plan, snapshot, state, cfg.render)
     recorded = False
     settled = None
-    quiet = structure is None or structure.empty
+    quiet = (structure is None or structure.empty) and (subtasks is None or subtasks.empty)
     if inputs is not None and pin is None and quiet and _settles(req, docs, plan, state):
         settled = settled_digest(inputs, snapshot)
     if context is not None and pin is None and req.direction == "sync":
@@ -348,12 +355,13 @@ def _run_locked(
         reporter=reporter,
         settled=settled,
         structure=structure if req.direction != "pull" else None,
+        subtasks=subtasks if req.direction != "pull" else None,
     )
     outcome = applier.run({t: m.id for t, m in snapshot.milestones_by_title().items()})
     outcome.writes += made_parents
     if outcome.parents is not None:
         outcome.parents.created += made_parents
-    result = RunResult(docs, plan, snapshot, outcome, structure=structure, reused=done)
+    result = RunResult(docs, plan, snapshot, outcome, False, structure, subtasks, done)
     if outcome.error is None:
         if pin is not None and pin < snapshot.server_time:
             _rewind(store, forge.identity, pin)
@@ -371,10 +379,12 @@ def _parents_in(
     snapshot: Snapshot,
 ) -> PlanConfig:
     """With `phase_parents` on GitLab: each item's `Part of #N` line, from the lock (or the
-    parents' key markers, the lock lost)."""
-    if not cfg.phase_parents:
+    parents' key markers, the lock lost); with `subtasks = "issues"`, each sub-task's."""
+    if not (cfg.phase_parents or cfg.parse.subtask_issues) or forge.kind == "github":
         return pcfg
-    parents = part_of(docs, cfg.render, state, forge.kind, snapshot, pcfg.trusted_authors)
+    parents = subtask_part_of(docs, state) if cfg.parse.subtask_issues else {}
+    if cfg.phase_parents:
+        parents |= part_of(docs, cfg.render, state, forge.kind, snapshot, pcfg.trusted_authors)
     return replace(pcfg, render=replace(pcfg.render, part_of=parents))
 
 
@@ -444,6 +454,7 @@ def _inputs(
             cfg.parse.sync_checklists,
             cfg.forge_edits,
             *(("phase_parents",) if cfg.phase_parents else ()),
+            *(("subtask_issues",) if cfg.parse.subtask_issues else ()),
             # Only when set: the default leaves the digests of existing locks as they were.
             *((cfg.done_items,) if cfg.done_items != "create" else ()),
         ),

@@ -5,6 +5,7 @@ Pure: no I/O.
 
 from __future__ import annotations
 
+from syncer.model import subtask_parent
 from syncer.sync.actions import Conflict, Note, UpdateIssue
 from syncer.sync.body import file_of
 from syncer.sync.compose import removal_marker
@@ -43,6 +44,11 @@ class RemovalPlanner(PlannerState):
                 # Closed already (by hand, or by a run that died before it recorded its own
                 # close): both sides agree the item is gone and nothing is left to write.
                 self.entries[key] = None
+                continue
+            if not self.cfg.subtask_issues and subtask_parent(key) is not None:
+                # Back to `subtasks = "checklist"`: the sub-task's issue is left open.
+                self.entries[key] = None
+                self.notes.append(Note(key, f"a checklist line again; #{entry.issue} kept"))
                 continue
             if self.cfg.on_removed == "keep":
                 self.entries[key] = None

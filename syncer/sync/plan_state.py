@@ -50,6 +50,9 @@ class PlanConfig:
     # Items ticked when first met (no lock entry, no issue by link or marker): created and
     # closed ("create"), or left in the document alone ("skip": no write, no lock entry).
     done_items: DoneItems = "create"
+    # `subtasks = "issues"`; off, a sub-task's issue the lock knows is left as it is
+    # (`syncer.sync.subtask_plan`: switching back to the checklist closes nothing).
+    subtask_issues: bool = False
 
 
 @dataclass(frozen=True, slots=True)

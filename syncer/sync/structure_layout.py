@@ -72,6 +72,8 @@ def _layout(docs: Sequence[Document], render: RenderConfig) -> list[_Group]:
     for doc in docs:
         for phase in doc.phases:
             for item in phase.items:
+                if isinstance(item, Task) and item.parent is not None:
+                    continue  # `subtasks = "issues"`: its task's child (`subtask_plan`)
                 slot = phases.setdefault(item.key.phase, (phase, doc.path, []))
                 slot[2].append(item)
     groups: list[_Group] = []

@@ -48,6 +48,8 @@ class Record:
 def records(state: ForgeState) -> dict[str, Record]:
     out: dict[str, Record] = {}
     for key, raw in state.structure.items():
+        if key.startswith("subtasks:"):
+            continue  # a task's sub-task relations (`syncer.sync.subtask_plan`)
         rec = Record.from_json(raw)
         if rec is not None:
             out[key] = rec
