@@ -155,6 +155,8 @@ def _run(
                 data["outcome"] = outcome_json(result.outcome)
             if result.structure is not None:  # `phase_parents`
                 data["structure"] = structure_json(result.structure, result.outcome)
+            if result.subtasks is not None:  # `subtasks = "issues"`
+                data["subtasks"] = result.subtasks.json(result.outcome)
             out.print_json(json.dumps(data))
         elif fmt == "markdown":
             out.print(
@@ -163,6 +165,8 @@ def _run(
             )
             if result.structure is not None:  # `phase_parents`
                 out.print("\n".join(result.structure.lines()), markup=False)
+            if result.subtasks is not None:  # `subtasks = "issues"`
+                out.print("\n".join(result.subtasks.lines()), markup=False)
         elif (
             not common.quiet
             and (plan_only or dry_run or not plan.problems)
@@ -175,6 +179,8 @@ def _run(
             print_plan(out, plan, interval, cfg.apply.ceiling, refused=len(result.broken))
             if result.structure is not None:  # `phase_parents`: the mapping and its writes
                 out.print(structure_text(result.structure), markup=False)
+            if result.subtasks is not None:  # `subtasks = "issues"`: relations and writes
+                out.print(result.subtasks.text(), markup=False)
             if grouped:
                 out.print("::endgroup::", markup=False)
         else:
@@ -222,6 +228,7 @@ def _run(
         if skipped and not (plan_only or dry_run):
             raise typer.Exit(1)
         pending = result.structure is not None and not result.structure.empty
+        pending = pending or (result.subtasks is not None and not result.subtasks.empty)
         if detailed_exitcode and (not plan.empty or pending):
             raise typer.Exit(2)
 

@@ -157,10 +157,10 @@ SUBTASK_SEP = "."
 
 def subtask_parent(key: str) -> str | None:
     """The key of the task whose sub-task `key` is, or None for any other item's key."""
-    head, _, slug = key.rpartition("/")
-    if not head or SUBTASK_SEP not in slug:
-        return None
-    return f"{head}/{slug.split(SUBTASK_SEP, 1)[0]}"
+    parts = key.split("/")
+    if len(parts) != 3 or SUBTASK_SEP not in parts[2]:
+        return None  # not an item's key (a phase parent's is `phase-2/parent.functional`)
+    return f"{parts[0]}/{parts[1]}/{parts[2].split(SUBTASK_SEP, 1)[0]}"
 
 
 @dataclass(frozen=True, slots=True)

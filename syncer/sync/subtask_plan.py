@@ -174,6 +174,25 @@ class SubtaskPlan:
         out.extend(f"  {n}" for n in self.notes)
         return out
 
+    def text(self) -> str:
+        return "\n".join([*self.lines(), f"{self.writes} sub-task relation write(s)."])
+
+    def json(self, outcome: Any | None) -> dict[str, Any]:
+        """For `--json`; `outcome` is the run's `Outcome` (None on a dry run)."""
+        out: dict[str, Any] = {
+            "mapping": self.mode,
+            "writes": self.writes,
+            "actions": [line.strip() for line in self.lines()[1:]],
+        }
+        done = getattr(outcome, "subtasks", None)
+        if done is not None:
+            out["outcome"] = {
+                "related": done.related,
+                "unrelated": done.unrelated,
+                "restored": done.restored,
+            }
+        return out
+
 
 def plan_subtasks(
     options: ParseOptions,

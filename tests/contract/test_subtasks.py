@@ -102,7 +102,9 @@ def test_ticks_sync_both_ways(harness: Harness) -> None:
     assert re.search(r"- \[x\] token expiry job", h.doc(DOC).read_text())
     decided = h.number_of(SUBS[1])
     path = h.doc(DOC)
-    path.write_text(path.read_text().replace("- [x] token format decided", "- [ ] token format decided"))
+    path.write_text(
+        path.read_text().replace("- [x] token format decided", "- [ ] token format decided")
+    )
     h.run("sync")  # unticked in the document: its issue reopens
     assert not h.issue(decided).closed
     writes = h.writes()
@@ -236,3 +238,22 @@ def test_lock_keeps_the_relations_it_made(harness: Harness) -> None:
     state = LockStore(h.root / "phasesync.lock").load().state(h.forge.identity)
     raw = state.structure[PREFIX + TASK]
     assert raw["seen"] == (2 if h.kind == "github" else None)
+
+
+def test_a_task_of_more_than_100_subtasks(harness: Harness) -> None:
+    h = issues_on(harness)
+    steps = "\n".join(f"  - [ ] step {i}" for i in range(102))
+    h.doc("phase-9-big.md").write_text(f"# Phase 9: Big\n\n## Tasks\n\n- [ ] Big task\n{steps}\n")
+    result = h.run("push")
+    assert result.outcome is not None and result.outcome.error is None
+    task = h.number_of("phase-9/tasks/big-task")
+    subs = [h.number_of(f"phase-9/tasks/big-task.step-{i}") for i in range(102)]
+    if h.kind == "github":  # the first 100 in document order; the rest named in a note
+        assert children(h, task) == set(subs[:100])
+        assert result.subtasks is not None
+        assert any("102 sub-tasks" in n for n in result.subtasks.notes)
+    else:
+        assert children(h, task) == set(subs)
+    writes = h.writes()
+    h.run("push")
+    assert h.writes() == writes
