@@ -6,6 +6,9 @@ gives the writes of the plan itself (labels, milestones, issues, closes); the fi
 with it on must add exactly one write per parent, one per relation and one per parent
 closed (every item of its section done), nothing more. Then a second push (0 writes), a
 sync that lists what the push touched, and an idle sync: 3 requests, 0 writes.
+
+A second table does the same with `subtasks = "issues"` (the set's nested boxes under one
+task in seven become issues): the first push must add one write per relation to its plan.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import responses
 from benchmarks.docset import write_docset
 from syncer.forges import open_forge
 from syncer.forges.emulator.core import EmulatorBase, mount
+from syncer.model import ParseOptions, subtask_parent
 from syncer.sync.apply_types import ApplyOptions
 from syncer.sync.engine import EngineConfig, RunRequest, run
 from syncer.sync.lock_store import LockStore
@@ -92,6 +96,58 @@ def measure(kind: str, n: int) -> Row:
         )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class SubtaskRow:
+    forge: str
+    n: int
+    subtasks: int  # sub-tasks that became issues (on top of the N items)
+    plain: int  # writes of the first push's plan (labels, milestones, issues, closes)
+    relations: int
+    writes: int
+    second: int
+    idle_requests: int
+    idle_writes: int
+
+    @property
+    def minimum(self) -> int:
+        return self.plain + self.relations
+
+
+def measure_subtasks(kind: str, n: int) -> SubtaskRow:
+    """`subtasks = "issues"`: the first push adds one write per relation to its plan."""
+    emulator = _emulator(kind)
+    with tempfile.TemporaryDirectory() as tmp, responses.RequestsMock() as rsps:
+        root = Path(tmp)
+        write_docset(root, n)
+        mount(emulator, rsps, API[kind])
+        forge = open_forge(kind, REPO, TOKEN, API[kind], on_wait=lambda w, s: None)
+        cfg = EngineConfig(
+            render=DEFAULT_RENDER,
+            apply=ApplyOptions(write_interval=0),
+            parse=ParseOptions(subtask_issues=True),
+        )
+        plain = run(forge, root, cfg, RunRequest("push", dry_run=True)).plan.forge_writes
+        emulator.reset_log()
+        run(forge, root, cfg, RunRequest("push"))
+        writes = emulator.writes()
+        state = LockStore(root / cfg.lock_file).load().state(forge.identity)
+        subtasks = sum(1 for key in state.items if subtask_parent(key) is not None)
+        relations = sum(len(rec["children"]) for rec in state.structure.values())
+        emulator.advance(900)
+        emulator.reset_log()
+        run(forge, root, cfg, RunRequest("push"))
+        second = emulator.writes()
+        emulator.advance(900)
+        run(forge, root, cfg, RunRequest("sync"))
+        emulator.advance(900)
+        emulator.reset_log()
+        run(forge, root, cfg, RunRequest("sync"))
+        idle = emulator.reads() + emulator.writes()
+        return SubtaskRow(
+            kind, n, subtasks, plain, relations, writes, second, idle, emulator.writes()
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[1000])
@@ -110,6 +166,22 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {r.forge} | {r.n:,} | {r.plain:,} | {r.parents} | {r.relations:,} | "
                 f"{r.closes} | {r.writes:,} | {r.minimum:,} | {r.second} | "
                 f"{r.idle_requests} ({r.idle_writes}) |",
+                flush=True,
+            )
+    print()
+    print(
+        "| forge | N | sub-tasks as issues | writes of the plan | relations "
+        "| first push | minimum | second push | idle sync requests (writes) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for n in args.n:
+        for kind in ("github", "gitlab"):
+            t = measure_subtasks(kind, n)
+            ok &= t.writes == t.minimum and t.second == 0 and t.idle_writes == 0
+            print(
+                f"| {t.forge} | {t.n:,} | {t.subtasks} | {t.plain:,} | {t.relations} | "
+                f"{t.writes:,} | {t.minimum:,} | {t.second} | {t.idle_requests} "
+                f"({t.idle_writes}) |",
                 flush=True,
             )
     return 0 if ok else 1
