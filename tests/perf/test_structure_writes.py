@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.structure import measure
+from benchmarks.structure import measure, measure_subtasks
 
 
 @pytest.mark.parametrize("kind", ["github", "gitlab"])
 def test_first_push_with_parents_writes_the_minimum(kind: str) -> None:
     row = measure(kind, 250)  # 250 items in one phase: a parent per section
     assert row.parents > 2 and row.relations == 250 + row.parents - 1
+    assert row.writes == row.minimum
+    assert row.second == 0
+    assert (row.idle_requests, row.idle_writes) == (3, 0)
+
+
+@pytest.mark.parametrize("kind", ["github", "gitlab"])
+def test_first_push_with_subtasks_as_issues_writes_the_minimum(kind: str) -> None:
+    row = measure_subtasks(kind, 250)  # one task in seven has two sub-tasks
+    assert row.subtasks > 0 and row.relations == row.subtasks
     assert row.writes == row.minimum
     assert row.second == 0
     assert (row.idle_requests, row.idle_writes) == (3, 0)
