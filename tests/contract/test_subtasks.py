@@ -143,6 +143,28 @@ def test_a_relation_whose_answer_was_lost_is_looked_up_not_doubled(
     assert h.writes() == 0
 
 
+@pytest.mark.parametrize("fault", ["502-after-apply", "dropped-after-apply"])
+def test_a_subtask_whose_create_lost_its_answer_is_found_not_doubled(
+    harness: Harness, fault: str
+) -> None:
+    h = issues_on(harness)
+    where = {
+        "method": "POST",
+        "path_regex": r"/issues$",
+        "where": lambda r: b"token expiry job" in r.body,
+    }
+    h.emulator.apply_then_fail(drop=fault == "dropped-after-apply", **where)  # type: ignore[attr-defined]
+    result = h.run("push")
+    assert result.outcome is not None and result.outcome.error is None, result.outcome.error
+    assert all(f.remaining == 0 for f in h.emulator._faults)  # it struck
+    titles = [i.title for i in h.issues()]
+    assert titles.count("token expiry job") == 1
+    assert children(h, h.number_of(TASK)) == {h.number_of(k) for k in SUBS}
+    h.emulator.reset_log()
+    h.run("push")
+    assert h.writes() == 0
+
+
 def test_a_run_that_dies_among_the_relations_converges_with_no_duplicate(
     harness: Harness,
 ) -> None:
@@ -254,6 +276,47 @@ def test_a_task_of_more_than_100_subtasks(harness: Harness) -> None:
         assert any("102 sub-tasks" in n for n in result.subtasks.notes)
     else:
         assert children(h, task) == set(subs)
+    writes = h.writes()
+    h.run("push")
+    assert h.writes() == writes
+
+
+def test_a_renamed_task_keeps_its_subtasks_and_a_moved_subtask_changes_task(
+    harness: Harness,
+) -> None:
+    h = issues_on(harness)
+    h.run("push")
+    task, expiry, decided = h.number_of(TASK), h.number_of(SUBS[0]), h.number_of(SUBS[1])
+    count = len(h.issues())
+    path = h.doc(DOC)
+    text = path.read_text()
+    # The task retitled: its issue and its sub-tasks' are kept (by the links on the lines).
+    path.write_text(text.replace("3. [ ] Invitation tokens", "3. [ ] Invitation links"))
+    result = h.run("push")
+    assert result.outcome is not None and result.outcome.error is None
+    renamed = "phase-3/week-1/invitation-links"
+    assert h.number_of(renamed) == task and len(h.issues()) == count
+    assert h.number_of(f"{renamed}.token-expiry-job") == expiry
+    assert children(h, task) >= {expiry, decided}
+    assert structure(h)[PREFIX + renamed]["children"] == sorted([expiry, decided])
+    assert PREFIX + TASK not in structure(h)  # the old key's record is forgotten
+    writes = h.writes()
+    h.run("push")
+    assert h.writes() == writes
+    # A sub-task moved under another task leaves its old task and joins the new one.
+    text = path.read_text()
+    line = next(x for x in text.splitlines(keepends=True) if "token expiry job" in x)
+    text = text.replace(line, "")
+    target = next(x for x in text.splitlines(keepends=True) if x.startswith("2. [ ] Write tests"))
+    path.write_text(text.replace(target, target + line))
+    result = h.run("push")
+    assert result.outcome is not None and result.outcome.error is None
+    other = h.number_of("phase-3/week-1/write-tests")
+    assert h.number_of("phase-3/week-1/write-tests.token-expiry-job") == expiry
+    assert expiry in children(h, other) and expiry not in children(h, task)
+    assert decided in children(h, task) and len(h.issues()) == count
+    if h.kind == "gitlab":
+        assert f"Part of #{other}" in h.issue(expiry).body
     writes = h.writes()
     h.run("push")
     assert h.writes() == writes
