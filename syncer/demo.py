@@ -28,6 +28,7 @@ from syncer.sync.lock_store import LockStore
 from syncer.sync.render import DEFAULT_RENDER
 from syncer.sync.structure import describe_mode
 from syncer.sync.structure_layout import PROGRESS
+from syncer.sync.subtask_plan import PREFIX as SUBTASKS
 
 DEMO_TOKEN = "demo-token"
 REPO = {"github": "demo/plans", "gitlab": "demo/plans"}
@@ -159,6 +160,16 @@ def run_demo(console: Console, *, forge: str = "github", keep: Path | None = Non
             console.print(f"#{parent.number} {escape(parent.title)}{done}", highlight=False)
             for child in rec["children"]:
                 console.print(f"  └ #{child} {escape(titles.get(child, ''))}", highlight=False)
+        # Sub-tasks as issues of their own, under their task (`subtasks = "issues"`).
+        nested = replace(parents, parse=replace(parents.parse, subtask_issues=True))
+        step('8. subtasks = "issues": nested boxes become sub-issues', RunRequest("push"), nested)
+        state = LockStore(root / cfg.lock_file).load().state(client.identity)
+        titles = {e.issue: e.title for e in state.items.values()}
+        for key, rec in sorted(state.structure.items()):
+            if key.startswith(SUBTASKS):
+                console.print(f"#{rec['issue']} {escape(titles.get(rec['issue'], ''))}")
+                for child in rec["children"]:
+                    console.print(f"  └ #{child} {escape(titles.get(child, ''))}", highlight=False)
         where = str(root) if keep else "a temporary folder (use --keep DIR to keep them)"
         console.print(f"\nDone. The documents are in {where}.")
         return DemoResult(root, len(pushed.outcome.created), (before, after), idle_requests)

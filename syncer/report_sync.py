@@ -234,6 +234,8 @@ def outcome_text(o: Outcome) -> str:
         (o.parents.created if o.parents else 0, "phase parent(s) created"),
         (o.parents.related if o.parents else 0, "relation(s) made"),
         (o.parents.restored if o.parents else 0, "relation(s) restored"),
+        (o.subtasks.related if o.subtasks else 0, "sub-task(s) related to their task"),
+        (o.subtasks.restored if o.subtasks else 0, "sub-task relation(s) restored"),
     ):
         if count:
             parts.append(f"{count} {what}")

@@ -26,6 +26,8 @@ def test_demo_runs_the_whole_cycle(forge: str) -> None:
     # The last step turns `phase_parents` on and shows the hierarchy it made.
     assert "phase parents: " in text and "3 phase parent(s) created" in text
     assert "Phase 2: User Authentication (" in text and "  └ #" in text
+    # Then `subtasks = "issues"`: the nested boxes become sub-issues of their task.
+    assert "Invitation tokens\n  └ #" in text and "token expiry job" in text
 
 
 def test_demo_command_in_a_subprocess() -> None:
