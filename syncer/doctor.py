@@ -186,12 +186,15 @@ def _documents(cwd: Path, settings: Settings) -> Check:
 def _lock(cwd: Path, settings: Settings) -> Check:
     from syncer.sync.lock_store import LockStore
     from syncer.sync.structure import describe_mode
+    from syncer.sync.subtask_plan import describe_subtasks
 
     path = cwd / settings.lock_file
     if not path.exists():
         detail = f"no {settings.lock_file} yet: the first push writes it"
         if settings.phase_parents:
             detail += "; " + describe_mode(settings.forge, {})
+        if settings.subtasks == "issues":
+            detail += "; " + describe_subtasks(settings.forge)
         return Check("lock", "ok", detail)
     try:
         lock = LockStore(path).load()
@@ -213,6 +216,8 @@ def _lock(cwd: Path, settings: Settings) -> Check:
             if name.startswith(f"{settings.forge}:") and s.capabilities
         ]
         detail += "; " + describe_mode(settings.forge, found[0] if found else {})
+    if settings.subtasks == "issues":
+        detail += "; " + describe_subtasks(settings.forge)
     return Check("lock", "ok", detail)
 
 

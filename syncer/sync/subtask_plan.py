@@ -44,11 +44,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syncer.forges.base import Snapshot
 from syncer.model import Document, ParseOptions, Task
 from syncer.sync.lock import ForgeState, LockEntry
+
+if TYPE_CHECKING:  # `apply_types` imports the run, which imports this module
+    from syncer.sync.apply_types import Outcome
 
 PREFIX = "subtasks:"  # a record's key in the lock's `structure` table: `subtasks:<task key>`
 MAX_CHILDREN = 100  # GitHub: sub-issues per parent
@@ -78,6 +81,16 @@ class SubRecord:
         if seen is not None and (isinstance(seen, bool) or not isinstance(seen, int)):
             return None
         return cls(issue, tuple(children), seen)
+
+
+def describe_subtasks(kind: str) -> str:
+    """Which mapping of sub-tasks is in force: one line for `plan` and `doctor`."""
+    if kind == "github":
+        return "sub-tasks: issues of their own, sub-issues of their task's issue (100 per task)"
+    return (
+        "sub-tasks: issues of their own, `relates_to` links of their task's issue and a "
+        "`Part of #N` line (GitLab has no sub-issues on issues)"
+    )
 
 
 def sub_records(state: ForgeState) -> dict[str, SubRecord]:
@@ -159,8 +172,7 @@ class SubtaskPlan:
 
     def lines(self) -> list[str]:
         """What the plan does to the sub-tasks' relations, for `plan`."""
-        what = "sub-issues" if self.mode == "sub_issues" else "`relates_to` links"
-        out = [f"sub-tasks: issues of their own, {what} of their task's issue"]
+        out = [describe_subtasks("github" if self.mode == "sub_issues" else "gitlab")]
         for w in self.works:
             parts: list[str] = []
             if w.links:
@@ -177,14 +189,14 @@ class SubtaskPlan:
     def text(self) -> str:
         return "\n".join([*self.lines(), f"{self.writes} sub-task relation write(s)."])
 
-    def json(self, outcome: Any | None) -> dict[str, Any]:
-        """For `--json`; `outcome` is the run's `Outcome` (None on a dry run)."""
+    def json(self, outcome: Outcome | None) -> dict[str, Any]:
+        """For `--json`; `outcome` is the run's (None on a dry run)."""
         out: dict[str, Any] = {
             "mapping": self.mode,
             "writes": self.writes,
             "actions": [line.strip() for line in self.lines()[1:]],
         }
-        done = getattr(outcome, "subtasks", None)
+        done = outcome.subtasks if outcome is not None else None
         if done is not None:
             out["outcome"] = {
                 "related": done.related,

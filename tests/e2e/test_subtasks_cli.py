@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from syncer.sync.subtask_plan import describe_subtasks
 from tests.e2e.conftest import Loopback
 
 pytestmark = pytest.mark.e2e
@@ -24,8 +25,7 @@ def test_subtasks_as_issues_from_the_command_line(loopback: Loopback) -> None:
     after = cli("validate").stderr
     assert f"{DOC}: 14 boxes: 11 items, 0 sub-tasks, 3 document-only" in after
     text = cli("plan").stdout
-    what = "sub-issues" if loopback.kind == "github" else "`relates_to` links"
-    assert f"sub-tasks: issues of their own, {what} of their task's issue" in text
+    assert describe_subtasks(loopback.kind) in text
     assert "Invitation tokens [phase-3/week-1/invitation-tokens]: relate 2 sub-tasks" in text
     data = json.loads(cli("plan", "--json").stdout)
     assert data["subtasks"]["writes"] == 2
@@ -43,3 +43,5 @@ def test_subtasks_as_issues_from_the_command_line(loopback: Loopback) -> None:
     h.close(number)
     cli("sync")
     assert re.search(r"- \[x\] token expiry job \(\[#", (cli.root / DOC).read_text())
+    doctor = cli("doctor", check=None)
+    assert describe_subtasks(loopback.kind) in doctor.stdout + doctor.stderr
