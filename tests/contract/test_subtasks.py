@@ -212,6 +212,10 @@ def test_with_phase_parents_the_task_stays_under_its_phase(harness: Harness) -> 
     writes = h.writes()
     h.run("push")
     assert h.writes() == writes
+    h.run("sync")
+    reads, writes = h.reads(), h.writes()
+    h.run("sync")  # idle, both settings on
+    assert (h.reads() - reads, h.writes() - writes) == (3, 0)
 
 
 def test_checklist_to_issues_and_back(harness: Harness) -> None:
