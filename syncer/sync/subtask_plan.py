@@ -135,6 +135,11 @@ def part_of(docs: Sequence[Document], state: ForgeState) -> dict[str, int]:
     return out
 
 
+def _created(sub: Task, entries: Mapping[str, LockEntry | None]) -> bool:
+    entry = entries.get(str(sub.key))
+    return entry is not None and not entry.issue
+
+
 # --- the plan -----------------------------------------------------------------------------
 
 
@@ -269,7 +274,13 @@ def plan_subtasks(
                 read = count != rec.seen if count is not None else snapshot.complete
         related = set(rec.children) if rec is not None else set()
         numbers = [number(str(s.key)) for s in subs]
-        links = sum(1 for n in numbers if n is None or n not in related)
+        # A sub-task without an issue counts when this run creates it (`done_items = "skip"`
+        # leaves a ticked one without any: nothing to relate, and the idle sync stays idle).
+        links = sum(
+            1
+            for s, n in zip(subs, numbers, strict=True)
+            if (n is not None and n not in related) or (n is None and _created(s, entries))
+        )
         unlinks = len(related - {n for n in numbers if n is not None})
         children = tuple(str(s.key) for s in subs)
         works.append(FamilyWork(key, task.title, rec, children, read, links, unlinks))

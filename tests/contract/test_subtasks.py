@@ -93,6 +93,19 @@ def test_idle_sync_costs_three_requests(harness: Harness) -> None:
     assert (h.reads() - reads, h.writes() - writes) == (3, 0)
 
 
+def test_a_ticked_subtask_left_in_the_document_keeps_the_sync_idle(harness: Harness) -> None:
+    h = issues_on(harness)
+    h.config = replace(h.config, done_items="skip")  # ticked when first met: no issue
+    h.run("push")
+    assert SUBS[1] not in h.lock_items()
+    assert children(h, h.number_of(TASK)) == {h.number_of(SUBS[0])}
+    h.run("sync")
+    reads, writes = h.reads(), h.writes()
+    result = h.run("sync")
+    assert result.subtasks is None or result.subtasks.empty
+    assert (h.reads() - reads, h.writes() - writes) == (3, 0)
+
+
 def test_ticks_sync_both_ways(harness: Harness) -> None:
     h = issues_on(harness)
     h.run("push")

@@ -102,6 +102,11 @@ def test_part_of_filled_at_create_is_what_the_renderer_makes(text: str) -> None:
         assert fill_part_of(plain, 41).hash == named.hash
 
 
+def _creating(doc: Document) -> dict[str, LockEntry | None]:
+    """The plan's entries for a first push: every item created (issue 0 until then)."""
+    return {str(i.key): LockEntry(0, doc.path, i.title, "h", i.checked) for i in doc.items}
+
+
 def _snapshot(complete: bool = False, *listed: RemoteIssue) -> Snapshot:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     return Snapshot((), (), listed, now, None if complete else now)
@@ -133,21 +138,25 @@ def test_part_of_names_the_task_by_the_lock_or_its_link() -> None:
 def test_plan_relates_every_subtask_and_fills_gitlab_part_of_for_a_new_task() -> None:
     doc = parse()
     on = ParseOptions(subtask_issues=True)
-    gh = plan_subtasks(on, "github", [doc], {}, _snapshot(), ForgeState())
+    gh = plan_subtasks(on, "github", [doc], _creating(doc), _snapshot(), ForgeState())
     assert gh is not None and gh.writes == 4 and not gh.fill
-    gl = plan_subtasks(on, "gitlab", [doc], {}, _snapshot(), ForgeState())
+    gl = plan_subtasks(on, "gitlab", [doc], _creating(doc), _snapshot(), ForgeState())
     assert gl is not None and len(gl.fill) == 4  # the task is new: filled at create
     assert plan_subtasks(ParseOptions(), "github", [doc], {}, _snapshot(), ForgeState()) is None
+    # A sub-task the run does not create (ticked, `done_items = "skip"`): nothing to relate.
+    skipped = {k: v for k, v in _creating(doc).items() if "token-format" not in k}
+    gh = plan_subtasks(on, "github", [doc], skipped, _snapshot(), ForgeState())
+    assert gh is not None and gh.writes == 3
 
 
 def test_github_relates_100_subtasks_to_a_task_and_names_the_rest() -> None:
     lines = "\n".join(f"  - [ ] step {i}" for i in range(105))
     doc = parse(f"# Phase 1: X\n\n## Tasks\n\n- [ ] Big task\n{lines}\n")
     on = ParseOptions(subtask_issues=True)
-    gh = plan_subtasks(on, "github", [doc], {}, _snapshot(), ForgeState())
+    gh = plan_subtasks(on, "github", [doc], _creating(doc), _snapshot(), ForgeState())
     assert gh is not None and gh.writes == 100 and len(gh.works[0].children) == 100
     assert any("105 sub-tasks" in n and "last 5" in n for n in gh.notes)
-    gl = plan_subtasks(on, "gitlab", [doc], {}, _snapshot(), ForgeState())
+    gl = plan_subtasks(on, "gitlab", [doc], _creating(doc), _snapshot(), ForgeState())
     assert gl is not None and gl.writes == 105 and not gl.notes
 
 
