@@ -337,3 +337,21 @@ def test_a_renamed_task_keeps_its_subtasks_and_a_moved_subtask_changes_task(
     writes = h.writes()
     h.run("push")
     assert h.writes() == writes
+
+
+def test_a_subtask_deleted_from_the_document_is_closed_and_unrelated(harness: Harness) -> None:
+    h = issues_on(harness)
+    h.run("push")
+    task, expiry = h.number_of(TASK), h.number_of(SUBS[0])
+    path = h.doc(DOC)
+    text = path.read_text()
+    line = next(x for x in text.splitlines(keepends=True) if "token expiry job" in x)
+    path.write_text(text.replace(line, ""))
+    result = h.run("push")
+    assert result.outcome is not None and result.outcome.error is None
+    assert h.issue(expiry).closed and h.state_reason(expiry) in (None, "not_planned")
+    assert expiry not in children(h, task)
+    assert record(h)["children"] == [h.number_of(SUBS[1])]
+    writes = h.writes()
+    h.run("push")
+    assert h.writes() == writes
