@@ -57,4 +57,4 @@ def test_status_shows_the_tree_with_the_parents_the_push_made(loopback: Loopback
     assert "Phase 2: User Authentication  4/23" not in cli("status").stdout
     assert f"17%  #{n}" in cli("status", "--tree").stdout
     tree = json.loads(cli("validate", "--tree", "--json").stdout)["tree"]
-    assert [p["label"] for p in tree][0] == "Phase 2: User Authentication"
+    assert tree[0]["label"] == "Phase 2: User Authentication"
