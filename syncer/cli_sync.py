@@ -34,16 +34,13 @@ from syncer.cli_common import (
 )
 
 
-def _engine_config(settings: Any) -> Any:
-    from syncer.model import ParseOptions
-    from syncer.sync.apply_types import ApplyOptions
-    from syncer.sync.ceiling import ceiling_of
-    from syncer.sync.engine import EngineConfig
+def render_config(settings: Any) -> Any:
+    """How the settings want issues, labels and milestones written (`RenderConfig`)."""
     from syncer.sync.render import LabelFamily, RenderConfig
     from syncer.sync.text_safety import MAX_TITLE_GITHUB, MAX_TITLE_GITLAB
 
     labels = settings.labels
-    render = RenderConfig(
+    return RenderConfig(
         phase_label=LabelFamily(labels.phase.name, labels.phase.color),
         type_label=LabelFamily(labels.type.name, labels.type.color),
         priority_label=LabelFamily(labels.priority.name, labels.priority.color),
@@ -52,8 +49,16 @@ def _engine_config(settings: Any) -> Any:
         escape_mentions=settings.mentions == "escape",
         max_title=MAX_TITLE_GITLAB if settings.forge == "gitlab" else MAX_TITLE_GITHUB,
     )
+
+
+def _engine_config(settings: Any) -> Any:
+    from syncer.model import ParseOptions
+    from syncer.sync.apply_types import ApplyOptions
+    from syncer.sync.ceiling import ceiling_of
+    from syncer.sync.engine import EngineConfig
+
     return EngineConfig(
-        render=render,
+        render=render_config(settings),
         paths=tuple(settings.paths),
         lock_file=settings.lock_file,
         write_links=settings.write_links,

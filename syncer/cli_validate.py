@@ -28,6 +28,15 @@ from syncer.cli_common import (
     _settings,
 )
 
+TreeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--tree",
+        help="Show the plan's structure: phases, their items and sub-tasks, with progress "
+        "per parent (the default with phase_parents = true).",
+    ),
+]
+
 
 def validate(
     paths: Paths = None,
@@ -38,6 +47,7 @@ def validate(
     json_out: JsonOpt = False,
     verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
+    tree: TreeOpt = False,
 ) -> None:
     """Parse the documents and report every problem as file:line.
 
@@ -53,6 +63,7 @@ def validate(
         render_diagnostics_text,
         render_done_left,
     )
+    from syncer.report_tree import print_tree, tree_json
     from syncer.sync.engine import discover
     from syncer.sync.identity import with_shared_link_errors
     from syncer.sync.text_safety import MAX_TITLE_GITHUB, MAX_TITLE_GITLAB, title_warnings
@@ -78,6 +89,8 @@ def validate(
             data = documents_json(docs)
             if left is not None:
                 data["done_left"] = [{"file": f, "lines": n} for f, n in left.items()]
+            if tree:
+                data["tree"] = tree_json(_tree(settings, docs))
             out.print_json(json.dumps(data))
         else:
             lines = (
@@ -87,6 +100,8 @@ def validate(
             )
             for line in lines:
                 out.print(line, markup=False)
+            if tree and not quiet and fmt != "github":
+                print_tree(out, _tree(settings, docs))
             if not quiet and fmt != "github":
                 n_items = sum(len(d.items) for d in docs)
                 errors = sum(1 for d in docs for x in d.diagnostics if x.severity == "error")
@@ -102,16 +117,21 @@ def validate(
 
 
 def _known_keys(settings: Any) -> frozenset[str]:
-    """Every item key the lock has an issue for, under any forge (for `validate`); none
-    when there is no lock or it cannot be read (`push` and `sync` say why)."""
+    """Every item key the lock has an issue for, under any forge (for `validate`)."""
+    return frozenset(key for state in _lock_states(settings) for key in state.items)
+
+
+def _lock_states(settings: Any) -> list[Any]:
+    """The lock's state for every forge; none when there is no lock or it cannot be read
+    (`push` and `sync` say why)."""
     from syncer.errors import PhasesyncError
     from syncer.sync.lock_store import LockStore
 
     try:
         lock = LockStore(_root() / settings.lock_file).load()
     except (PhasesyncError, ValueError, OSError):
-        return frozenset()
-    return frozenset(key for state in lock.forges.values() for key in state.items)
+        return []
+    return list(lock.forges.values())
 
 
 def status(
@@ -121,6 +141,7 @@ def status(
     json_out: JsonOpt = False,
     verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
+    tree: TreeOpt = False,
 ) -> None:
     """Per phase: done / total, a progress bar, milestone dates and what is overdue.
 
@@ -129,6 +150,7 @@ def status(
     from syncer.markdown.parse import load_documents
     from syncer.model import ParseOptions
     from syncer.report import print_status, status_json, status_markdown
+    from syncer.report_tree import print_tree, tree_json, tree_markdown
     from syncer.sync.engine import discover
 
     common = Common(config, None, None, None, json_out, verbose, quiet)
@@ -145,9 +167,29 @@ def status(
         )
         today = date.today()
         out = _out()
+        nodes = _tree(settings, docs) if tree or settings.phase_parents else None
         if json_out or fmt == "json":
-            out.print_json(json.dumps(status_json(docs, today)))
+            data = status_json(docs, today)
+            if nodes is not None:
+                data["tree"] = tree_json(nodes)
+            out.print_json(json.dumps(data))
         elif fmt == "markdown":
-            out.print(status_markdown(docs, today), markup=False)
+            text = status_markdown(docs, today)
+            if nodes is not None:
+                text += "\n### Structure\n\n" + tree_markdown(nodes)
+            out.print(text, markup=False)
         elif not quiet:  # -q: only errors, and status has none to show
             print_status(out, docs, today)
+            if nodes is not None:
+                print_tree(out, nodes)
+
+
+def _tree(settings: Any, docs: Any) -> Any:
+    """The plan's tree, with the phase parents' issue numbers when the lock knows them."""
+    from syncer.cli_sync import render_config
+    from syncer.report_tree import parent_issues, plan_tree
+
+    known: dict[str, int] = {}
+    for state in _lock_states(settings):
+        known.update(parent_issues(state.structure))
+    return plan_tree(docs, render_config(settings), known)

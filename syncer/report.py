@@ -299,7 +299,7 @@ _BAR_WIDTH = 20
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"})
 
 
-def _md(text: str) -> str:
+def md_text(text: str) -> str:
     """Text shown literally in Markdown: emphasis, links, HTML and table pipes escaped."""
     return printable(text).translate(_MD_SPECIAL)
 
@@ -326,7 +326,7 @@ def status_markdown(docs: Sequence[Document], today: date) -> str:
     ]
     for phase in phases:
         s = _status(phase, today)
-        out.append(f"### {_md(phase.title)}")
+        out.append(f"### {md_text(phase.title)}")
         out.append("")
         due = f" · due {phase.due.isoformat()}" if phase.due else ""
         out.append(f"`{printable(phase.file)}`{due}")
@@ -348,13 +348,13 @@ def status_markdown(docs: Sequence[Document], today: date) -> str:
             for m in phase.milestones:
                 missed = " — **missed**" if m in s.missed else ""
                 passed = " ✓" if m.date < today and m not in s.missed else ""
-                out.append(f"- {m.date.isoformat()} {_md(m.name)}{passed}{missed}")
+                out.append(f"- {m.date.isoformat()} {md_text(m.name)}{passed}{missed}")
             out.append("")
         if s.overdue:
             assert phase.due is not None
             out.append(f"**Overdue**: {len(s.overdue)} open item(s) past {phase.due.isoformat()}")
             out.append("")
             for item in s.overdue:
-                out.append(f"- {_md(item.title)} (`{printable(phase.file)}:{item.pos.line}`)")
+                out.append(f"- {md_text(item.title)} (`{printable(phase.file)}:{item.pos.line}`)")
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

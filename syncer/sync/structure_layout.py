@@ -49,16 +49,18 @@ class Node:
 
 
 @dataclass(frozen=True, slots=True)
-class _Group:
+class Group:
+    """A parent as the layout wants it: a phase's, or past 100 items a section's."""
+
     key: str
     phase: Phase
     file: str
     title: str
     items: tuple[Item, ...]
-    sections: tuple[_Group, ...] = ()
+    sections: tuple[Group, ...] = ()
 
 
-def _section_name(item: Item) -> str:
+def section_name(item: Item) -> str:
     if isinstance(item, Task):
         if item.week is not None:
             return f"Week {item.week}: {item.week_focus}".rstrip(": ")
@@ -66,7 +68,7 @@ def _section_name(item: Item) -> str:
     return _SECTIONS.get(item.kind, item.key.section)
 
 
-def _layout(docs: Sequence[Document], render: RenderConfig) -> list[_Group]:
+def layout(docs: Sequence[Document], render: RenderConfig) -> list[Group]:
     """Each phase's parent, with section parents when it has more than 100 items."""
     phases: dict[str, tuple[Phase, str, list[Item]]] = {}
     for doc in docs:
@@ -76,11 +78,11 @@ def _layout(docs: Sequence[Document], render: RenderConfig) -> list[_Group]:
                     continue  # `subtasks = "issues"`: its task's child (`subtask_plan`)
                 slot = phases.setdefault(item.key.phase, (phase, doc.path, []))
                 slot[2].append(item)
-    groups: list[_Group] = []
+    groups: list[Group] = []
     for name, (phase, file, items) in phases.items():
         key = f"phase-{name}/{PARENT}"
         title = milestone_title(render, phase)
-        sections: list[_Group] = []
+        sections: list[Group] = []
         if len(items) > MAX_CHILDREN:
             by_section: dict[str, list[Item]] = {}
             for item in items:
@@ -91,17 +93,17 @@ def _layout(docs: Sequence[Document], render: RenderConfig) -> list[_Group]:
                 ]
                 for n, chunk in enumerate(chunks, 1):
                     suffix = f"~{n}" if n > 1 else ""
-                    label = _section_name(chunk[0]) + (f" ({n})" if len(chunks) > 1 else "")
+                    label = section_name(chunk[0]) + (f" ({n})" if len(chunks) > 1 else "")
                     sections.append(
-                        _Group(
+                        Group(
                             f"{key}.{slug}{suffix}", phase, file, f"{title} · {label}", tuple(chunk)
                         )
                     )
-        groups.append(_Group(key, phase, file, title, tuple(items), tuple(sections)))
+        groups.append(Group(key, phase, file, title, tuple(items), tuple(sections)))
     return groups
 
 
-def _block(group: _Group, done: int, mode: Mode, objective: bool) -> str:
+def _block(group: Group, done: int, mode: Mode, objective: bool) -> str:
     parts: list[str] = []
     if objective and group.phase.primary_objective:
         parts.append(f"**Objective:** {group.phase.primary_objective}")
@@ -132,7 +134,7 @@ def wanted_nodes(
 ) -> list[Node]:
     """Every parent the documents want, section parents before their phase's."""
     nodes: list[Node] = []
-    for group in _layout(docs, render):
+    for group in layout(docs, render):
         for section in group.sections:
             n = sum(1 for i in section.items if done(i))
             nodes.append(
