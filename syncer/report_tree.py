@@ -45,11 +45,14 @@ class TreeNode:
         return self.checked is None or bool(self.children)
 
 
-def _item_node(item: Item, file: str) -> TreeNode:
+Kids = Mapping[str, Sequence[Item]]  # `subtasks = "issues"`: a task's sub-task items
+
+
+def _item_node(item: Item, file: str, kids: Kids) -> TreeNode:
     subtasks = item.subtasks if isinstance(item, Task) else ()
     children = tuple(
         TreeNode(s.text, f"{file}:{s.line}", int(s.checked), 1, s.checked) for s in subtasks
-    )
+    ) + tuple(_item_node(k, file, kids) for k in kids.get(str(item.key), ()))
     done = sum(c.done for c in children) if children else int(item.checked)
     return TreeNode(
         item.title,
@@ -62,7 +65,7 @@ def _item_node(item: Item, file: str) -> TreeNode:
     )
 
 
-def _sections(items: Sequence[Item], file: str) -> tuple[TreeNode, ...]:
+def _sections(items: Sequence[Item], file: str, kids: Kids) -> tuple[TreeNode, ...]:
     """The items grouped by the section they are written under (`Functional
     Requirements`, `Week 3: Integration`): a heading of the tree, not an issue."""
     by_name: dict[str, list[Item]] = {}
@@ -74,21 +77,21 @@ def _sections(items: Sequence[Item], file: str) -> tuple[TreeNode, ...]:
             f"{file}:{members[0].pos.line}",
             sum(1 for i in members if i.checked),
             len(members),
-            children=tuple(_item_node(i, file) for i in members),
+            children=tuple(_item_node(i, file, kids) for i in members),
         )
         for name, members in by_name.items()
     )
 
 
-def _group_node(group: Group, issues: Mapping[str, int], label: str) -> TreeNode:
+def _group_node(group: Group, issues: Mapping[str, int], label: str, kids: Kids) -> TreeNode:
     if group.sections:  # a phase past 100 items: its section parents are issues
         children = tuple(
-            _group_node(s, issues, s.title.rpartition(" · ")[2]) for s in group.sections
+            _group_node(s, issues, s.title.rpartition(" · ")[2], kids) for s in group.sections
         )
     elif group.key.endswith(f"/{PARENT}"):  # a phase's items, under their headings
-        children = _sections(group.items, group.file)
+        children = _sections(group.items, group.file, kids)
     else:  # a section parent's items
-        children = tuple(_item_node(i, group.file) for i in group.items)
+        children = tuple(_item_node(i, group.file, kids) for i in group.items)
     done = sum(1 for i in group.items if i.checked)
     where = f"{group.file}:{group.phase.line}"
     return TreeNode(label, where, done, len(group.items), None, issues.get(group.key), children)
@@ -98,8 +101,13 @@ def plan_tree(
     docs: Sequence[Document], render: RenderConfig, issues: Mapping[str, int] | None = None
 ) -> list[TreeNode]:
     """A tree per phase. `issues`: parent issue numbers by parent key, from the lock."""
+    kids: dict[str, list[Item]] = {}
+    for doc in docs:
+        for item in doc.items:
+            if isinstance(item, Task) and item.parent is not None:
+                kids.setdefault(str(item.parent), []).append(item)
     known = issues or {}
-    return [_group_node(g, known, g.title) for g in layout(docs, render)]
+    return [_group_node(g, known, g.title, kids) for g in layout(docs, render)]
 
 
 def parent_issues(structure: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:

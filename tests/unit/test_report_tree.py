@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from syncer.markdown.parse import parse_document
-from syncer.model import Document
+from syncer.model import Document, ParseOptions
 from syncer.report_tree import (
     TreeNode,
     parent_issues,
@@ -137,3 +137,22 @@ def test_no_items_no_tree() -> None:
     assert plan_tree([doc], RENDER) == []
     assert "no items" in rendered([])
     assert tree_markdown([]) == "_No items._\n"
+
+
+def test_sub_tasks_as_issues_sit_under_their_task_with_their_own_issues() -> None:
+    text = (
+        "# Phase 1: A\n\n## Implementation Plan\n\n#### Week 1: W\n"
+        "- [ ] Task ([#5](https://github.com/o/r/issues/5))\n"
+        "  - [x] First ([#6](https://github.com/o/r/issues/6))\n"
+        "  - [ ] Second\n"
+    )
+    doc = parse_document("p.md", text.encode(), options=ParseOptions(subtask_issues=True))
+    (phase,) = plan_tree([doc], RENDER)
+    (week,) = phase.children
+    (task,) = week.children  # the sub-tasks are not the week's: they are the task's
+    assert (task.label, task.issue, task.done, task.total) == ("Task", 5, 1, 2)
+    assert [(c.label, c.issue, c.checked, c.where) for c in task.children] == [
+        ("First", 6, True, "p.md:7"),
+        ("Second", None, False, "p.md:8"),
+    ]
+    assert (phase.done, phase.total) == (0, 1)  # the phase counts its tasks
