@@ -8,6 +8,7 @@ from datetime import datetime
 
 from syncer.sync.actions import Plan
 from syncer.sync.apply_types import ApplyOptions, Outcome
+from syncer.sync.dependencies_run import DependencyRun
 from syncer.sync.lock import ForgeState, Lock, LockEntry, ManagedLabel, ManagedMilestone
 from syncer.sync.lock_store import LockStore
 from syncer.sync.structure_run import StructureRun
@@ -37,6 +38,7 @@ class LockPhase:
     creators: set[str]
     recent: list[float]
     structure: StructureRun | None
+    dependencies: DependencyRun | None
 
     # --- lock -----------------------------------------------------------------------------
 
@@ -107,6 +109,12 @@ class LockPhase:
                 state,
                 structure=self.structure.table(),
                 capabilities=self.structure.capabilities,
+            )
+        if self.dependencies is not None:  # `dependencies = "links"`
+            state = replace(
+                state,
+                dependencies=self.dependencies.table(),
+                capabilities={**state.capabilities, **self.dependencies.capabilities},
             )
         if self._finished and self.outcome.error is None:
             # Only a run that finished may move the incremental listing's starting point on

@@ -11,6 +11,7 @@ from typing import Protocol
 from syncer.errors import PhasesyncError
 from syncer.sync.actions import Problem
 from syncer.sync.ceiling import Ceiling
+from syncer.sync.dependencies import DependencyOutcome
 from syncer.sync.structure_run import StructureOutcome
 
 
@@ -71,3 +72,4 @@ class Outcome:
     # Items left as they are because the forge would refuse them (a body over its limit).
     problems: list[Problem] = field(default_factory=list)
     parents: StructureOutcome | None = None  # with `phase_parents`
+    dependencies: DependencyOutcome | None = None  # with `dependencies = "links"`
