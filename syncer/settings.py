@@ -340,6 +340,7 @@ class Settings(BaseSettings):
             "`relates_to` otherwise, and a `Blocked by #N` line in the item. `text`: left as "
             "text."
         ),
+        json_schema_extra={"display_type": "`text` | `links`"},
     )
 
     # Where each value came from ("default", a file, a variable...), for `doctor` and for
