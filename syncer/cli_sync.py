@@ -61,6 +61,7 @@ def _engine_config(settings: Any) -> Any:
         parse=ParseOptions(sync_checklists=settings.sync_checklists),
         forge_edits=settings.forge_edits,
         phase_parents=settings.phase_parents,
+        dependencies=settings.dependencies,
         done_items=settings.done_items,
         apply=ApplyOptions(
             write_interval=settings.write_interval,
@@ -92,6 +93,7 @@ def _run(
     from dataclasses import replace
 
     from syncer.forges import open_forge
+    from syncer.report_dependencies import dependencies_json, dependencies_text
     from syncer.report_sync import (
         RichReporter,
         done_left_text,
@@ -152,6 +154,8 @@ def _run(
                 data["outcome"] = outcome_json(result.outcome)
             if result.structure is not None:  # `phase_parents`
                 data["structure"] = structure_json(result.structure, result.outcome)
+            if result.dependencies is not None:  # `dependencies = "links"`
+                data["dependencies"] = dependencies_json(result.dependencies, result.outcome)
             out.print_json(json.dumps(data))
         elif fmt == "markdown":
             out.print(
@@ -160,6 +164,8 @@ def _run(
             )
             if result.structure is not None:  # `phase_parents`
                 out.print("\n".join(result.structure.lines()), markup=False)
+            if result.dependencies is not None:
+                out.print("\n".join(result.dependencies.lines()), markup=False)
         elif (
             not common.quiet
             and (plan_only or dry_run or not plan.problems)
@@ -172,6 +178,8 @@ def _run(
             print_plan(out, plan, interval, cfg.apply.ceiling, refused=len(result.broken))
             if result.structure is not None:  # `phase_parents`: the mapping and its writes
                 out.print(structure_text(result.structure), markup=False)
+            if result.dependencies is not None:  # `dependencies = "links"`
+                out.print(dependencies_text(result.dependencies), markup=False)
             if grouped:
                 out.print("::endgroup::", markup=False)
         else:
@@ -219,6 +227,7 @@ def _run(
         if skipped and not (plan_only or dry_run):
             raise typer.Exit(1)
         pending = result.structure is not None and not result.structure.empty
+        pending = pending or (result.dependencies is not None and not result.dependencies.empty)
         if detailed_exitcode and (not plan.empty or pending):
             raise typer.Exit(2)
 

@@ -53,6 +53,7 @@ def validate(
         render_diagnostics_text,
         render_done_left,
     )
+    from syncer.sync.dependencies_text import dependency_warnings
     from syncer.sync.engine import discover
     from syncer.sync.identity import with_shared_link_errors
     from syncer.sync.text_safety import MAX_TITLE_GITHUB, MAX_TITLE_GITLAB, title_warnings
@@ -69,6 +70,8 @@ def validate(
         docs = with_shared_link_errors(docs)
         limit = MAX_TITLE_GITLAB if settings.forge == "gitlab" else MAX_TITLE_GITHUB
         docs = [title_warnings(d, limit) for d in docs]
+        if settings.dependencies == "links":  # names that resolve to no item, or to several
+            docs = dependency_warnings(docs, parents=settings.phase_parents)
         left = done_left(docs, _known_keys(settings)) if settings.done_items == "skip" else None
         out = _out()
         if json_out:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from syncer.model import Diagnostic, Document, Item, Phase, Severity
 from syncer.sync.structure_layout import PARENT
@@ -194,4 +194,15 @@ def _phase_edges(docs: Sequence[Document], warn: _Warn) -> list[Edge]:
                     )
                     continue
                 out.append(Edge(own, blocking, doc.path, phase.line))
+    return out
+
+
+def dependency_warnings(docs: Sequence[Document], *, parents: bool) -> list[Document]:
+    """`docs` with a warning for every stated dependency whose title names no item or
+    several (for `validate`, which has no lock: `#42` is not checked there)."""
+    found = stated(docs, parents=parents).warnings
+    out = []
+    for doc in docs:
+        mine = tuple(d for d in found if d.file == doc.path)
+        out.append(replace(doc, diagnostics=(*doc.diagnostics, *mine)) if mine else doc)
     return out
