@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from syncer.forges.base import Forge, Snapshot
 from syncer.model import Document
 from syncer.sync.actions import Plan
 from syncer.sync.apply_types import Outcome
 from syncer.sync.dependencies import DependencyPlan, blocked_lines, issue_base, plan_dependencies
+from syncer.sync.dependencies_run import merge_outcomes
 from syncer.sync.lock import ForgeState
 from syncer.sync.plan_state import PlanConfig
 
@@ -30,8 +31,8 @@ def plan_links(
     state: ForgeState,
     req: RunRequest,
 ) -> DependencyPlan | None:
-    if cfg.dependencies != "links":
-        return None
+    if cfg.dependencies != "links" or req.direction == "pull":
+        return None  # a pull writes nothing to the forge, relations included
     return plan_dependencies(
         forge.kind,
         docs,
@@ -71,3 +72,17 @@ def needs_second_pass(deps: DependencyPlan | None, outcome: Outcome | None, dry_
         and outcome is not None
         and outcome.error is None
     )
+
+
+R = TypeVar("R", bound="HasOutcome")
+
+
+class HasOutcome(Protocol):
+    @property
+    def outcome(self) -> Outcome | None: ...
+
+
+def carry(first: R, second: R) -> R:
+    """The second pass's result, with both passes' outcomes in its outcome."""
+    merged = merge_outcomes(first.outcome, second.outcome)
+    return cast(R, replace(cast(Any, second), outcome=merged))

@@ -71,8 +71,7 @@ from syncer.sync.apply import Applier
 from syncer.sync.apply_types import ApplyOptions, Outcome, Reporter
 from syncer.sync.content_edits import ForgeEdits
 from syncer.sync.dependencies import DependencyPlan
-from syncer.sync.dependencies_engine import blocked_in, needs_second_pass, plan_links
-from syncer.sync.dependencies_run import merge_outcomes
+from syncer.sync.dependencies_engine import blocked_in, carry, needs_second_pass, plan_links
 from syncer.sync.identity import marker_authors_to_check
 from syncer.sync.lock import ForgeState
 from syncer.sync.lock_store import LockStore
@@ -211,9 +210,8 @@ def run(
     store = LockStore(root / cfg.lock_file)
     with store.exclusive():
         result = _run_locked(forge, root, cfg, req, files, store, reporter)
-        if needs_second_pass(result.dependencies, result.outcome, req.dry_run):
-            again = _run_locked(forge, root, cfg, req, files, store, reporter)
-            result = replace(again, outcome=merge_outcomes(result.outcome, again.outcome))
+        if needs_second_pass(result.dependencies, result.outcome, req.dry_run):  # GitLab
+            result = carry(result, _run_locked(forge, root, cfg, req, files, store, reporter))
         if _issue_gone(result) and not result.snapshot.complete:
             # The lock knew an issue the forge no longer has: plan again on a complete
             # listing, which shows it gone, with the documents as the first pass left them.
