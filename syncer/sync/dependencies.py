@@ -200,6 +200,7 @@ def plan_dependencies(
         if edge.blocked not in frozen:
             wanted.setdefault(edge.blocked, []).append(edge)
     by_number = {i.number: i for i in snapshot.issues}
+    creating = {k for k, e in entries.items() if e is not None and not e.issue}
     works: list[BlockedWork] = []
     kept: dict[str, Blocked] = {}
     pending = False
@@ -209,8 +210,8 @@ def plan_dependencies(
         if rec is not None and issue is not None and rec.issue != issue:
             rec = None  # a record of an issue the item no longer has
         blockers = [numbers.get(e.blocking) for e in edges]
-        if kind == "gitlab" and any(n is None for n in blockers) and "/parent" not in key:
-            pending = True
+        if kind == "gitlab" and "/parent" not in key:
+            pending |= any(e.blocking in creating for e in edges)  # named once it exists
         made = set(rec.blocked_by) if rec is not None else set()
         found: RemoteIssue | None = by_number.get(rec.issue) if rec is not None else None
         verify = False

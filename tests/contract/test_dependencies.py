@@ -271,6 +271,10 @@ def test_phases_named_in_dependencies_block_each_other_through_their_parents(
     writes = h.writes()
     ok(h)
     assert h.writes() == writes
+    ok(h, "sync")
+    reads, writes = h.reads(), h.writes()
+    ok(h, "sync")  # parents and dependencies on: still three requests
+    assert (h.reads() - reads, h.writes() - writes) == (3, 0)
 
 
 def test_turned_on_for_an_existing_plan_costs_one_write_per_relation(h: Harness) -> None:
