@@ -135,15 +135,21 @@ class DependencyRun:
                     made = bool(write(partial(self.forge.add_blocked_by, issue, blocking, rec.via)))
                     rec = replace(rec, seen=_moved(rec.seen, 1))
                     self.outcome.related += 1 if made else 0
+                except NotFound as exc:
+                    # An issue gone, or a forge without the endpoint: said, asked next run.
+                    self._said(f"#{issue} not marked blocked by #{blocking}: {exc.message}")
+                    continue
                 except ValidationFailed as exc:
                     # Refused (a cycle, GitHub's 50 blockers): said, and not asked again.
-                    said = f"#{issue} not marked blocked by #{blocking}: {exc.message}"
-                    self.outcome.notes.append(said)
-                    self.note(said)
+                    self._said(f"#{issue} not marked blocked by #{blocking}: {exc.message}")
                 rec = replace(rec, blocked_by=(*rec.blocked_by, blocking))
                 self._save(w.key, rec)
             if w.key not in self.records:
                 self._save(w.key, rec)  # every relation there already: recorded as ours
+
+    def _said(self, message: str) -> None:
+        self.outcome.notes.append(message)
+        self.note(message)
 
     def table(self) -> dict[str, dict[str, Any]]:
         return {k: r.to_json() for k, r in sorted(self.records.items())}
