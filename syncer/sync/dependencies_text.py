@@ -32,6 +32,8 @@ _REF = re.compile(r"(?<![\w&/#])#(\d{1,9})\b")
 _CONVENTION = re.compile(
     r"(?i)(?<![\w])(?:\*\*|__)?(depends\s+on|blocked\s+by)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.+)$"
 )
+# The link phasesync appends to an item's line (`([#12](https://...))`): not a title's part.
+_OWN_LINK = re.compile(r"\s*\(\[#\d+\]\([^)\s]*\)\)\s*$")
 _PHASE = re.compile(r"(?i)\bphase\s+(\d+(?:\.\d+)?)\b")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _Warn = Callable[[str, int, str, str], None]
@@ -137,7 +139,7 @@ def stated(
                 if n in by_number:
                     found.append(by_number[n])
             for row in text.splitlines():
-                match = _CONVENTION.search(row)
+                match = _CONVENTION.search(_OWN_LINK.sub("", row))
                 if match is None:
                     continue
                 for part in match.group(2).split(";"):

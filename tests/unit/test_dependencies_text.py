@@ -36,7 +36,7 @@ PHASE_2 = """# Phase 2: Product
 - [ ] Write tests
 - [ ] Release
   - Blocked by: **CI pipeline**; Write tests; Nothing like this
-- [ ] Docs
+- [ ] Docs — depends on: Release ([#7](https://github.com/acme/plans/issues/7))
 """
 
 
@@ -59,6 +59,7 @@ def test_references_urls_and_titles_name_items_and_nothing_else() -> None:
         ("phase-1/week-1/ci-pipeline", "phase-1/week-1/repository-layout"),  # title, any case
         ("phase-1/week-1/ci-pipeline", "phase-1/week-1/write-tests"),  # its URL
         ("phase-2/week-1/release", "phase-1/week-1/ci-pipeline"),  # a bold title
+        ("phase-2/week-1/docs-depends-on-release", "phase-2/week-1/release"),  # on its line
     }
     ci = next(e for e in found.edges if e.blocked == "phase-1/week-1/ci-pipeline")
     assert (ci.file, ci.line) == ("docs/p1.md", 11)
@@ -71,7 +72,7 @@ def test_an_items_text_stops_at_the_next_item_and_at_lesser_indentation() -> Non
     doc = docs()[1]
     texts = item_texts(doc)
     assert "Blocked by" in texts["phase-2/week-1/release"][1]
-    assert "Blocked by" not in texts["phase-2/week-1/docs"][1]
+    assert "Blocked by" not in texts["phase-2/week-1/docs-depends-on-release"][1]
     assert "Blocked by" not in texts["phase-2/week-1/write-tests"][1]
 
 
