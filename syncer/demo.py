@@ -23,6 +23,7 @@ from syncer.forges.base import Forge
 from syncer.forges.emulator.core import EmulatorBase, serve
 from syncer.report_sync import RichReporter, outcome_text, print_plan
 from syncer.sync.apply_types import ApplyOptions
+from syncer.sync.dependencies import describe_dependencies
 from syncer.sync.engine import EngineConfig, RunRequest, RunResult, run
 from syncer.sync.lock_store import LockStore
 from syncer.sync.render import DEFAULT_RENDER
@@ -159,6 +160,14 @@ def run_demo(console: Console, *, forge: str = "github", keep: Path | None = Non
             console.print(f"#{parent.number} {escape(parent.title)}{done}", highlight=False)
             for child in rec["children"]:
                 console.print(f"  └ #{child} {escape(titles.get(child, ''))}", highlight=False)
+        # The dependencies the plan states, as native links (`dependencies = "links"`).
+        linked = replace(parents, dependencies="links")
+        step('8. dependencies = "links": phase 3 names phase 2', RunRequest("push"), linked)
+        state = LockStore(root / cfg.lock_file).load().state(client.identity)
+        console.print(describe_dependencies(forge, state.capabilities))
+        for rec in state.dependencies.values():
+            for blocking in rec["blocked_by"]:
+                console.print(f"#{rec['issue']} blocked by #{blocking}", highlight=False)
         where = str(root) if keep else "a temporary folder (use --keep DIR to keep them)"
         console.print(f"\nDone. The documents are in {where}.")
         return DemoResult(root, len(pushed.outcome.created), (before, after), idle_requests)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 
@@ -26,6 +27,9 @@ def test_demo_runs_the_whole_cycle(forge: str) -> None:
     # The last step turns `phase_parents` on and shows the hierarchy it made.
     assert "phase parents: " in text and "3 phase parent(s) created" in text
     assert "Phase 2: User Authentication (" in text and "  └ #" in text
+    # Then `dependencies = "links"`: phase 3's parent is blocked by phase 2's.
+    assert "dependencies: " in text and "1 dependency relation(s) made" in text
+    assert re.search(r"#\d+ blocked by #\d+", text)
 
 
 def test_demo_command_in_a_subprocess() -> None:
