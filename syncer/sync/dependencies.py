@@ -132,14 +132,18 @@ class DependencyPlan:
     # Records kept as they are: documents this run does not look at, or with errors.
     kept: Mapping[str, Blocked] = field(default_factory=dict)
     warnings: tuple[Diagnostic, ...] = ()
-    # GitLab: a `Blocked by #N` line names an issue this run makes: the run plans once
-    # more, after its writes, to write it (`needs_second_pass`).
-    lines_pending: bool = False
+    # GitLab: blocked items whose `Blocked by #N` line names an issue this run makes: the
+    # run plans once more, after its writes, to write those lines (`needs_second_pass`).
+    line_writes: int = 0
     numbers: Mapping[str, int] = field(default_factory=dict)  # as the plan knew them
 
     @property
+    def lines_pending(self) -> bool:
+        return self.line_writes > 0
+
+    @property
     def writes(self) -> int:
-        return sum(w.links + w.unlinks for w in self.works)
+        return sum(w.links + w.unlinks for w in self.works) + self.line_writes
 
     @property
     def empty(self) -> bool:
@@ -167,6 +171,11 @@ class DependencyPlan:
                 out.append(f"  {name}: remove {w.unlinks} relation(s) no longer stated")
             if w.verify:
                 out.append(f"  {self._name(w.key)}: check its blockers (the forge's count changed)")
+        if self.line_writes:
+            out.append(
+                f"  then {self.line_writes} blocked item(s) get their `Blocked by #N` line, "
+                "once the issues it names exist (one write each)"
+            )
         for d in self.warnings:
             out.append(f"  warning: {d.file}:{d.line}: {d.message}")
         return out
@@ -203,7 +212,7 @@ def plan_dependencies(
     creating = {k for k, e in entries.items() if e is not None and not e.issue}
     works: list[BlockedWork] = []
     kept: dict[str, Blocked] = {}
-    pending = False
+    pending = 0
     for key, edges in wanted.items():
         issue = numbers.get(key)
         rec = known.get(key)
@@ -211,7 +220,7 @@ def plan_dependencies(
             rec = None  # a record of an issue the item no longer has
         blockers = [numbers.get(e.blocking) for e in edges]
         if kind == "gitlab" and "/parent" not in key:
-            pending |= any(e.blocking in creating for e in edges)  # named once it exists
+            pending += any(e.blocking in creating for e in edges)  # named once it exists
         made = set(rec.blocked_by) if rec is not None else set()
         found: RemoteIssue | None = by_number.get(rec.issue) if rec is not None else None
         verify = False
