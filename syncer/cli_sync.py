@@ -69,6 +69,7 @@ def _engine_config(settings: Any) -> Any:
         ),
         forge_edits=settings.forge_edits,
         phase_parents=settings.phase_parents,
+        dependencies=settings.dependencies,
         done_items=settings.done_items,
         apply=ApplyOptions(
             write_interval=settings.write_interval,
@@ -100,6 +101,7 @@ def _run(
     from dataclasses import replace
 
     from syncer.forges import open_forge
+    from syncer.report_dependencies import dependencies_json, dependencies_text
     from syncer.report_sync import (
         RichReporter,
         done_left_text,
@@ -162,6 +164,8 @@ def _run(
                 data["structure"] = structure_json(result.structure, result.outcome)
             if result.subtasks is not None:  # `subtasks = "issues"`
                 data["subtasks"] = result.subtasks.json(result.outcome)
+            if result.dependencies is not None:  # `dependencies = "links"`
+                data["dependencies"] = dependencies_json(result.dependencies, result.outcome)
             out.print_json(json.dumps(data))
         elif fmt == "markdown":
             out.print(
@@ -172,6 +176,8 @@ def _run(
                 out.print("\n".join(result.structure.lines()), markup=False)
             if result.subtasks is not None:  # `subtasks = "issues"`
                 out.print("\n".join(result.subtasks.lines()), markup=False)
+            if result.dependencies is not None:
+                out.print("\n".join(result.dependencies.lines()), markup=False)
         elif (
             not common.quiet
             and (plan_only or dry_run or not plan.problems)
@@ -186,6 +192,8 @@ def _run(
                 out.print(structure_text(result.structure), markup=False)
             if result.subtasks is not None:  # `subtasks = "issues"`: relations and writes
                 out.print(result.subtasks.text(), markup=False)
+            if result.dependencies is not None:  # `dependencies = "links"`
+                out.print(dependencies_text(result.dependencies), markup=False)
             if grouped:
                 out.print("::endgroup::", markup=False)
         else:
@@ -234,6 +242,7 @@ def _run(
             raise typer.Exit(1)
         pending = result.structure is not None and not result.structure.empty
         pending = pending or (result.subtasks is not None and not result.subtasks.empty)
+        pending = pending or (result.dependencies is not None and not result.dependencies.empty)
         if detailed_exitcode and (not plan.empty or pending):
             raise typer.Exit(2)
 

@@ -64,6 +64,7 @@ def validate(
         render_done_left,
     )
     from syncer.report_tree import print_tree, tree_json
+    from syncer.sync.dependencies_text import dependency_warnings
     from syncer.sync.engine import discover
     from syncer.sync.identity import with_shared_link_errors
     from syncer.sync.text_safety import MAX_TITLE_GITHUB, MAX_TITLE_GITLAB, title_warnings
@@ -83,6 +84,8 @@ def validate(
         docs = with_shared_link_errors(docs)
         limit = MAX_TITLE_GITLAB if settings.forge == "gitlab" else MAX_TITLE_GITHUB
         docs = [title_warnings(d, limit) for d in docs]
+        if settings.dependencies == "links":  # names that resolve to no item, or to several
+            docs = dependency_warnings(docs, parents=settings.phase_parents)
         left = done_left(docs, _known_keys(settings)) if settings.done_items == "skip" else None
         out = _out()
         if json_out:
@@ -187,9 +190,11 @@ def status(
 def _tree(settings: Any, docs: Any) -> Any:
     """The plan's tree, with the phase parents' issue numbers when the lock knows them."""
     from syncer.cli_sync import render_config
-    from syncer.report_tree import parent_issues, plan_tree
+    from syncer.report_tree import blocked_issues, parent_issues, plan_tree
 
     known: dict[str, int] = {}
+    blocked: dict[int, tuple[int, ...]] = {}
     for state in _lock_states(settings):
         known.update(parent_issues(state.structure))
-    return plan_tree(docs, render_config(settings), known)
+        blocked.update(blocked_issues(state))
+    return plan_tree(docs, render_config(settings), known, blocked)

@@ -21,8 +21,11 @@ from rich.panel import Panel
 from syncer.forges import open_forge
 from syncer.forges.base import Forge
 from syncer.forges.emulator.core import EmulatorBase, serve
+from syncer.markdown.parse import parse_documents
 from syncer.report_sync import RichReporter, outcome_text, print_plan
+from syncer.report_tree import blocked_issues, parent_issues, plan_tree, print_tree
 from syncer.sync.apply_types import ApplyOptions
+from syncer.sync.dependencies import describe_dependencies
 from syncer.sync.engine import EngineConfig, RunRequest, RunResult, run
 from syncer.sync.lock_store import LockStore
 from syncer.sync.render import DEFAULT_RENDER
@@ -95,7 +98,7 @@ def run_demo(console: Console, *, forge: str = "github", keep: Path | None = Non
     emulator, prefix = make_emulator(forge)
     cfg = EngineConfig(render=DEFAULT_RENDER, apply=ApplyOptions(write_interval=0))
     with _workdir(keep) as root, serve(emulator, prefix=prefix) as server:
-        copy_examples(root)
+        paths = copy_examples(root)
         client: Forge = open_forge(forge, REPO[forge], DEMO_TOKEN, server.url)
         console.print(
             Panel.fit(
@@ -170,6 +173,21 @@ def run_demo(console: Console, *, forge: str = "github", keep: Path | None = Non
                 console.print(f"#{rec['issue']} {escape(titles.get(rec['issue'], ''))}")
                 for child in rec["children"]:
                     console.print(f"  └ #{child} {escape(titles.get(child, ''))}", highlight=False)
+        # The dependencies the plan states, as native links (`dependencies = "links"`).
+        linked = replace(nested, dependencies="links")
+        step('9. dependencies = "links": phase 3 names phase 2', RunRequest("push"), linked)
+        state = LockStore(root / cfg.lock_file).load().state(client.identity)
+        console.print(describe_dependencies(forge, state.capabilities))
+        for rec in state.dependencies.values():
+            for blocking in rec["blocked_by"]:
+                console.print(f"#{rec['issue']} blocked by #{blocking}", highlight=False)
+        # The whole structure as `phasesync status --tree` shows it.
+        console.rule("[bold]10. phasesync status --tree: the plan as the forge now holds it")
+        docs = parse_documents(
+            [(str(p.relative_to(root)), p.read_bytes()) for p in paths], linked.parse
+        )
+        tree = plan_tree(docs, linked.render, parent_issues(state.structure), blocked_issues(state))
+        print_tree(console, tree)
         where = str(root) if keep else "a temporary folder (use --keep DIR to keep them)"
         console.print(f"\nDone. The documents are in {where}.")
         return DemoResult(root, len(pushed.outcome.created), (before, after), idle_requests)

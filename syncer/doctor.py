@@ -184,6 +184,7 @@ def _documents(cwd: Path, settings: Settings) -> Check:
 
 
 def _lock(cwd: Path, settings: Settings) -> Check:
+    from syncer.sync.dependencies import describe_dependencies
     from syncer.sync.lock_store import LockStore
     from syncer.sync.structure import describe_mode
     from syncer.sync.subtask_plan import describe_subtasks
@@ -195,6 +196,8 @@ def _lock(cwd: Path, settings: Settings) -> Check:
             detail += "; " + describe_mode(settings.forge, {})
         if settings.subtasks == "issues":
             detail += "; " + describe_subtasks(settings.forge)
+        if settings.dependencies == "links":
+            detail += "; " + describe_dependencies(settings.forge, {})
         return Check("lock", "ok", detail)
     try:
         lock = LockStore(path).load()
@@ -208,14 +211,18 @@ def _lock(cwd: Path, settings: Settings) -> Check:
         )
     items = sum(len(state.items) for state in lock.forges.values())
     detail = f"{settings.lock_file}: {items} item(s)"
-    if settings.phase_parents:
+    if settings.phase_parents or settings.dependencies == "links":
         # What the forge was found to offer (probed once, kept in the lock).
         found = [
             s.capabilities
             for name, s in lock.forges.items()
             if name.startswith(f"{settings.forge}:") and s.capabilities
         ]
-        detail += "; " + describe_mode(settings.forge, found[0] if found else {})
+        caps = found[0] if found else {}
+        if settings.phase_parents:
+            detail += "; " + describe_mode(settings.forge, caps)
+        if settings.dependencies == "links":
+            detail += "; " + describe_dependencies(settings.forge, caps)
     if settings.subtasks == "issues":
         detail += "; " + describe_subtasks(settings.forge)
     return Check("lock", "ok", detail)

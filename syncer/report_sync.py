@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from syncer.report import printable
+from syncer.report_dependencies import dependencies_outcome
 from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
 from syncer.sync.apply_types import Outcome
 from syncer.sync.ceiling import Ceiling, describe_estimate
@@ -239,6 +240,8 @@ def outcome_text(o: Outcome) -> str:
     ):
         if count:
             parts.append(f"{count} {what}")
+    if o.dependencies is not None and (said := dependencies_outcome(o)):
+        parts.append(said)
     return ("; ".join(parts) or "nothing changed") + f" ({o.writes} write request(s))."
 
 

@@ -24,6 +24,8 @@ from rich.tree import Tree
 
 from syncer.model import Document, Item, Task
 from syncer.report import md_text, printable, text_bar
+from syncer.sync.dependencies_record import blocked_records
+from syncer.sync.lock import ForgeState
 from syncer.sync.render import RenderConfig
 from syncer.sync.structure_layout import PARENT, Group, layout, section_name
 
@@ -39,6 +41,7 @@ class TreeNode:
     checked: bool | None = None  # a box's state; None for a phase or section parent
     issue: int | None = None
     children: tuple[TreeNode, ...] = ()
+    blocked_by: tuple[int, ...] = ()  # `dependencies = "links"`: the issues it waits for
 
     @property
     def is_parent(self) -> bool:
@@ -48,24 +51,38 @@ class TreeNode:
 Kids = Mapping[str, Sequence[Item]]  # `subtasks = "issues"`: a task's sub-task items
 
 
-def _item_node(item: Item, file: str, kids: Kids) -> TreeNode:
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What the lock knows that the documents do not: parents' issues and relations."""
+
+    parents: Mapping[str, int]  # parent key -> issue
+    blocked: Mapping[int, tuple[int, ...]]  # issue -> the issues it is blocked by
+    kids: Kids
+
+    def blockers(self, issue: int | None) -> tuple[int, ...]:
+        return self.blocked.get(issue, ()) if issue is not None else ()
+
+
+def _item_node(item: Item, file: str, known: _Known) -> TreeNode:
     subtasks = item.subtasks if isinstance(item, Task) else ()
     children = tuple(
         TreeNode(s.text, f"{file}:{s.line}", int(s.checked), 1, s.checked) for s in subtasks
-    ) + tuple(_item_node(k, file, kids) for k in kids.get(str(item.key), ()))
+    ) + tuple(_item_node(k, file, known) for k in known.kids.get(str(item.key), ()))
     done = sum(c.done for c in children) if children else int(item.checked)
+    issue = item.link.number if item.link else None
     return TreeNode(
         item.title,
         f"{file}:{item.pos.line}",
         done,
         len(children) or 1,
         item.checked,
-        item.link.number if item.link else None,
+        issue,
         children,
+        known.blockers(issue),
     )
 
 
-def _sections(items: Sequence[Item], file: str, kids: Kids) -> tuple[TreeNode, ...]:
+def _sections(items: Sequence[Item], file: str, known: _Known) -> tuple[TreeNode, ...]:
     """The items grouped by the section they are written under (`Functional
     Requirements`, `Week 3: Integration`): a heading of the tree, not an issue."""
     by_name: dict[str, list[Item]] = {}
@@ -77,37 +94,44 @@ def _sections(items: Sequence[Item], file: str, kids: Kids) -> tuple[TreeNode, .
             f"{file}:{members[0].pos.line}",
             sum(1 for i in members if i.checked),
             len(members),
-            children=tuple(_item_node(i, file, kids) for i in members),
+            children=tuple(_item_node(i, file, known) for i in members),
         )
         for name, members in by_name.items()
     )
 
 
-def _group_node(group: Group, issues: Mapping[str, int], label: str, kids: Kids) -> TreeNode:
+def _group_node(group: Group, known: _Known, label: str) -> TreeNode:
     if group.sections:  # a phase past 100 items: its section parents are issues
         children = tuple(
-            _group_node(s, issues, s.title.rpartition(" · ")[2], kids) for s in group.sections
+            _group_node(s, known, s.title.rpartition(" · ")[2]) for s in group.sections
         )
     elif group.key.endswith(f"/{PARENT}"):  # a phase's items, under their headings
-        children = _sections(group.items, group.file, kids)
+        children = _sections(group.items, group.file, known)
     else:  # a section parent's items
-        children = tuple(_item_node(i, group.file, kids) for i in group.items)
+        children = tuple(_item_node(i, group.file, known) for i in group.items)
     done = sum(1 for i in group.items if i.checked)
     where = f"{group.file}:{group.phase.line}"
-    return TreeNode(label, where, done, len(group.items), None, issues.get(group.key), children)
+    issue = known.parents.get(group.key)
+    return TreeNode(
+        label, where, done, len(group.items), None, issue, children, known.blockers(issue)
+    )
 
 
 def plan_tree(
-    docs: Sequence[Document], render: RenderConfig, issues: Mapping[str, int] | None = None
+    docs: Sequence[Document],
+    render: RenderConfig,
+    issues: Mapping[str, int] | None = None,
+    blocked: Mapping[int, tuple[int, ...]] | None = None,
 ) -> list[TreeNode]:
-    """A tree per phase. `issues`: parent issue numbers by parent key, from the lock."""
+    """A tree per phase. From the lock: `issues`, parent issue numbers by parent key;
+    `blocked`, the issues each issue was made blocked by (`dependencies = "links"`)."""
     kids: dict[str, list[Item]] = {}
     for doc in docs:
         for item in doc.items:
             if isinstance(item, Task) and item.parent is not None:
                 kids.setdefault(str(item.parent), []).append(item)
-    known = issues or {}
-    return [_group_node(g, known, g.title, kids) for g in layout(docs, render)]
+    known = _Known(issues or {}, blocked or {}, kids)
+    return [_group_node(g, known, g.title) for g in layout(docs, render)]
 
 
 def parent_issues(structure: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
@@ -120,6 +144,11 @@ def parent_issues(structure: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
     return out
 
 
+def blocked_issues(state: ForgeState) -> dict[int, tuple[int, ...]]:
+    """What each issue was made blocked by, from a lock's `ForgeState.dependencies`."""
+    return {r.issue: r.blocked_by for r in blocked_records(state).values() if r.blocked_by}
+
+
 # --- renderings ------------------------------------------------------------------------------
 
 
@@ -127,9 +156,17 @@ def _box(node: TreeNode) -> str:
     return "[x]" if node.checked else "[ ]"
 
 
+def _issue(node: TreeNode) -> str:
+    """`  #12`, and `  #12 blocked by #7, #9` when it waits for others."""
+    if not node.issue:
+        return ""
+    blocked = ", ".join(f"#{n}" for n in node.blocked_by)
+    return f"  #{node.issue}" + (f" blocked by {blocked}" if blocked else "")
+
+
 def _rich_label(node: TreeNode) -> str:
     text = escape(printable(node.label))
-    issue = f"  #{node.issue}" if node.issue else ""
+    issue = _issue(node)
     where = escape(printable(node.where))
     if node.checked is None:
         progress = f"{node.done}/{node.total} {text_bar(node.done, node.total, 10)}"
@@ -164,7 +201,7 @@ def tree_markdown(nodes: Sequence[TreeNode]) -> str:
 
     def walk(node: TreeNode, depth: int) -> None:
         pad = "  " * depth
-        issue = f" #{node.issue}" if node.issue else ""
+        issue = _issue(node)[1:]
         if node.checked is None:
             bar = text_bar(node.done, node.total)
             out.append(f"{pad}- **{md_text(node.label)}** {node.done}/{node.total} `{bar}`{issue}")
@@ -189,6 +226,8 @@ def tree_json(nodes: Sequence[TreeNode]) -> list[dict[str, Any]]:
             "total": node.total,
             "issue": node.issue,
         }
+        if node.blocked_by:
+            data["blocked_by"] = list(node.blocked_by)
         if node.checked is not None:
             data["checked"] = node.checked
         if node.children:

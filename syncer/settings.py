@@ -340,6 +340,18 @@ class Settings(BaseSettings):
         ),
         json_schema_extra={"display_type": "`checklist` | `issues`"},
     )
+    dependencies: Literal["text", "links"] = Field(
+        default="text",
+        description=(
+            "`links`: the dependencies the documents state (an item naming `#42`, an issue "
+            "URL, or `Depends on:`/`Blocked by:` another item's title; with `phase_parents`, "
+            'a phase\'s `**Dependencies**` naming earlier phases) become native "blocked by" '
+            "relations: GitHub issue dependencies; GitLab `is_blocked_by` links on Premium, "
+            "`relates_to` otherwise, and a `Blocked by #N` line in the item. `text`: left as "
+            "text."
+        ),
+        json_schema_extra={"display_type": "`text` | `links`"},
+    )
 
     # Where each value came from ("default", a file, a variable...), for `doctor` and for
     # messages; and whether GitLab's CI job token was seen, to explain why it is not used.

@@ -61,6 +61,9 @@ class RemoteIssue:
     # How many sub-issues the forge says the issue has (GitHub's `sub_issues_summary`);
     # None when the payload does not say (GitLab).
     children: int | None = None
+    # How many issues block it, as the forge says (GitHub's `issue_dependencies_summary`
+    # `total_blocked_by`); None when the payload does not say (GitLab).
+    blocked_by: int | None = None
 
     @property
     def untouched(self) -> bool:

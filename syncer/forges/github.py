@@ -66,6 +66,7 @@ from syncer.forges.base import (
     WaitReporter,
 )
 from syncer.forges.github_access import GitHubAccess
+from syncer.forges.github_dependencies import GitHubDependencies
 from syncer.forges.github_errors import ErrorPolicy
 from syncer.forges.github_records import (
     as_utc,
@@ -120,7 +121,7 @@ def _hosts(base_url: str | None) -> tuple[str, str]:
     return api, f"{split.scheme}://{split.netloc}"
 
 
-class GitHubForge(GitHubRelations, GitHubAccess):
+class GitHubForge(GitHubRelations, GitHubDependencies, GitHubAccess):
     """One GitHub (or GitHub Enterprise) repository, `owner/name`.
 
     Sub-issues: `GitHubRelations`; what the token may do (`doctor`): `GitHubAccess`."""

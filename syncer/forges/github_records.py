@@ -93,7 +93,14 @@ def issue_record(data: Mapping[str, Any]) -> RemoteIssue:
         created_at=timestamp(created, "an issue's created_at") if created else None,
         id=ident if isinstance(ident, int) and not isinstance(ident, bool) else None,
         children=total if isinstance(total, int) and not isinstance(total, bool) else None,
+        blocked_by=_count(data.get("issue_dependencies_summary"), "total_blocked_by"),
     )
+
+
+def _count(summary: Any, name: str) -> int | None:
+    """A count of a summary object (`issue_dependencies_summary`), None when absent."""
+    value = summary.get(name) if isinstance(summary, Mapping) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def label_record(data: Mapping[str, Any]) -> RemoteLabel:
@@ -145,7 +152,14 @@ def remote_issue(issue: Issue) -> RemoteIssue:
         created_at=as_utc(issue.created_at) if issue.created_at else None,
         id=issue.id if isinstance(issue.id, int) else None,
         children=_children(issue),
+        blocked_by=_blocked_by(issue),
     )
+
+
+def _blocked_by(issue: Issue) -> int | None:
+    summary = issue.issue_dependencies_summary  # as `_children`: never a GET of its own
+    total = getattr(summary, "total_blocked_by", None) if summary is not None else None
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
 
 
 def _children(issue: Issue) -> int | None:

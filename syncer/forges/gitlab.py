@@ -71,6 +71,7 @@ from syncer.forges.base import (
     WaitReporter,
 )
 from syncer.forges.gitlab_access import GitLabAccess
+from syncer.forges.gitlab_dependencies import GitLabDependencies
 from syncer.forges.gitlab_records import (
     error_body,
     gitlab_iso,
@@ -112,7 +113,7 @@ def job_token_advice(token: str | None, environ: Mapping[str, str] = os.environ)
 # --- the adapter ----------------------------------------------------------------------------
 
 
-class GitLabForge(GitLabRelations, GitLabAccess):
+class GitLabForge(GitLabRelations, GitLabDependencies, GitLabAccess):
     """One GitLab project. `repo` is its full path (`group/sub/project`) or numeric id.
 
     Issue links: `GitLabRelations`; what the token may do (`doctor`): `GitLabAccess`."""

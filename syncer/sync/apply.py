@@ -43,6 +43,8 @@ from syncer.sync.apply_lock import LockPhase
 from syncer.sync.apply_types import ApplyOptions, Outcome, Reporter, SilentReporter
 from syncer.sync.body import key_of
 from syncer.sync.compose import body_problem, final_body, final_labels
+from syncer.sync.dependencies import DependencyPlan
+from syncer.sync.dependencies_apply import DependencyPhase, dependency_run
 from syncer.sync.lock import Lock, LockEntry
 from syncer.sync.lock_store import LockStore
 from syncer.sync.render import RenderConfig
@@ -54,7 +56,7 @@ from syncer.sync.subtask_run import SubtaskRun
 T = TypeVar("T")
 
 
-class Applier(DocumentPhase, LockPhase):
+class Applier(DocumentPhase, LockPhase, DependencyPhase):
     def __init__(
         self,
         forge: Forge,
@@ -71,6 +73,7 @@ class Applier(DocumentPhase, LockPhase):
         settled: str | None = None,
         structure: StructurePlan | None = None,
         subtasks: SubtaskPlan | None = None,
+        dependencies: DependencyPlan | None = None,
     ) -> None:
         self.forge = forge
         self.store = store
@@ -114,6 +117,10 @@ class Applier(DocumentPhase, LockPhase):
         if subtasks is not None and relations is not None:
             self.subtasks = SubtaskRun(subtasks, relations, store, self.reporter.note)
             self.outcome.subtasks = self.subtasks.outcome
+        # `dependencies = "links"`: the relations' writes, after the parents'.
+        self.dependencies = dependency_run(dependencies, forge, store, self.base, self._note)
+        if self.dependencies is not None:
+            self.outcome.dependencies = self.dependencies.outcome
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -199,6 +206,8 @@ class Applier(DocumentPhase, LockPhase):
         if self.subtasks is not None:
             numbers = item_numbers(self.plan.entries, self.base, self.numbers)
             self.subtasks.run(self._write, numbers)
+        if self.dependencies is not None:
+            self._dependencies_phase(self.dependencies)
         for gone in self.plan.deletes:
             self.reporter.step(f"delete label {gone.name}")
             with suppress(NotFound):  # gone already: what was wanted

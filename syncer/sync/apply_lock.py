@@ -8,6 +8,7 @@ from datetime import datetime
 
 from syncer.sync.actions import Plan
 from syncer.sync.apply_types import ApplyOptions, Outcome
+from syncer.sync.dependencies_run import DependencyRun
 from syncer.sync.lock import ForgeState, Lock, LockEntry, ManagedLabel, ManagedMilestone
 from syncer.sync.lock_store import LockStore
 from syncer.sync.structure_run import StructureRun
@@ -40,6 +41,7 @@ class LockPhase:
     structure: StructureRun | None
     subtasks: SubtaskRun | None
     filled: dict[str, LockEntry]
+    dependencies: DependencyRun | None
 
     # --- lock -----------------------------------------------------------------------------
 
@@ -114,6 +116,12 @@ class LockPhase:
             )
         if self.subtasks is not None:
             state = replace(state, structure=self.subtasks.table(state.structure))
+        if self.dependencies is not None:  # `dependencies = "links"`
+            state = replace(
+                state,
+                dependencies=self.dependencies.table(),
+                capabilities={**state.capabilities, **self.dependencies.capabilities},
+            )
         if self._finished and self.outcome.error is None:
             # Only a run that finished may move the incremental listing's starting point on
             # (not one stopped by an error, nor one interrupted by Ctrl-C).

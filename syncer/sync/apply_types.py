@@ -11,6 +11,7 @@ from typing import Protocol
 from syncer.errors import PhasesyncError
 from syncer.sync.actions import Problem
 from syncer.sync.ceiling import Ceiling
+from syncer.sync.dependencies import DependencyOutcome
 from syncer.sync.structure_run import StructureOutcome
 from syncer.sync.subtask_run import SubtaskOutcome
 
@@ -73,3 +74,4 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     parents: StructureOutcome | None = None  # with `phase_parents`
     subtasks: SubtaskOutcome | None = None  # with `subtasks = "issues"`
+    dependencies: DependencyOutcome | None = None  # with `dependencies = "links"`

@@ -70,6 +70,8 @@ from syncer.sync.actions import Direction, Plan, UpdateIssue
 from syncer.sync.apply import Applier
 from syncer.sync.apply_types import ApplyOptions, Outcome, Reporter
 from syncer.sync.content_edits import ForgeEdits
+from syncer.sync.dependencies import DependencyPlan
+from syncer.sync.dependencies_engine import blocked_in, carry, needs_second_pass, plan_links
 from syncer.sync.identity import marker_authors_to_check
 from syncer.sync.lock import ForgeState
 from syncer.sync.lock_store import LockStore
@@ -109,6 +111,7 @@ class EngineConfig:
     full_listing_after: timedelta = timedelta(days=1)
     apply: ApplyOptions = field(default_factory=ApplyOptions)
     phase_parents: bool = False  # a parent issue per phase (`syncer.sync.structure`)
+    dependencies: Literal["text", "links"] = "text"  # `syncer.sync.dependencies`
     # Parse and plan only the documents whose inputs changed (`syncer.sync.reuse`); off,
     # every run parses every document (the property tests' twin).
     reuse: bool = True
@@ -135,6 +138,7 @@ class RunResult:
     settled: bool = False
     structure: StructurePlan | None = None  # with `phase_parents`: what the parents need
     subtasks: SubtaskPlan | None = None  # `subtasks = "issues"`: the sub-tasks' relations
+    dependencies: DependencyPlan | None = None  # with `dependencies = "links"`
     # Documents not parsed this run: their inputs were as a run that had nothing to do for
     # them left them (`syncer.sync.reuse`); they are not in `docs`.
     reused: tuple[str, ...] = ()
@@ -210,6 +214,8 @@ def run(
     store = LockStore(root / cfg.lock_file)
     with store.exclusive():
         result = _run_locked(forge, root, cfg, req, files, store, reporter)
+        if needs_second_pass(result.dependencies, result.outcome, req.dry_run):  # GitLab
+            result = carry(result, _run_locked(forge, root, cfg, req, files, store, reporter))
         if _issue_gone(result) and not result.snapshot.complete:
             # The lock knew an issue the forge no longer has: plan again on a complete
             # listing, which shows it gone, with the documents as the first pass left them.
@@ -252,8 +258,8 @@ def _run_locked(
     # Documents whose inputs are as a run that had nothing to do for them left them are not
     # parsed: they contribute `kept` (`syncer.sync.reuse`).
     context = None
-    # Phase parents and sub-task relations need every item (progress, relations): no reuse.
-    structured = cfg.phase_parents or cfg.parse.subtask_issues
+    # Phase parents, sub-task relations and dependencies need every item: no reuse.
+    structured = cfg.phase_parents or cfg.parse.subtask_issues or cfg.dependencies == "links"
     if cfg.reuse and not structured and memo and req.prefer is None and not req.adopt:
         context = context_digest(_inputs((), cfg, forge, ForgeState()), snapshot, state)
     kept: Kept | None = None
@@ -287,10 +293,20 @@ def _run_locked(
         pcfg = _parents_in(pcfg, cfg, forge, docs, state, snapshot)
         plan = make_plan(req.direction, docs, snapshot, state, pcfg, kept)
         structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
+    deps = plan_links(cfg, forge, docs, plan, snapshot, state, req)
     done = tuple(sorted(reused))
     subtasks = plan_subtasks(cfg.parse, forge.kind, docs, plan.entries, snapshot, state)
     if req.dry_run or plan.problems:
-        return RunResult(docs, plan, snapshot, None, False, structure, subtasks, done)
+        return RunResult(
+            docs,
+            plan,
+            snapshot,
+            None,
+            structure=structure,
+            subtasks=subtasks,
+            dependencies=deps,
+            reused=done,
+        )
     # --- phase parents: made before the items are planned for good (their `Part of #N`)
     made_parents = 0
     if structure is not None and structure.creates and req.direction != "pull":
@@ -306,6 +322,7 @@ def _run_locked(
         plan = make_plan(req.direction, docs, snapshot, state, pcfg, kept)
         structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
         subtasks = plan_subtasks(cfg.parse, forge.kind, docs, plan.entries, snapshot, state)
+        deps = plan_links(cfg, forge, docs, plan, snapshot, state, req)
     # --- end of phase parents
     _log.debug(
         "plan: %d issue action(s), %d document edit(s), %d conflict(s), %d note(s)",
@@ -317,7 +334,7 @@ def _run_locked(
     pin = unsettled_since(plan, snapshot, state, cfg.render)
     recorded = False
     settled = None
-    quiet = (structure is None or structure.empty) and (subtasks is None or subtasks.empty)
+    quiet = all(p is None or p.empty for p in (structure, subtasks, deps))
     if inputs is not None and pin is None and quiet and _settles(req, docs, plan, state):
         settled = settled_digest(inputs, snapshot)
     if context is not None and pin is None and req.direction == "sync":
@@ -356,12 +373,22 @@ def _run_locked(
         settled=settled,
         structure=structure if req.direction != "pull" else None,
         subtasks=subtasks if req.direction != "pull" else None,
+        dependencies=deps if req.direction != "pull" else None,
     )
     outcome = applier.run({t: m.id for t, m in snapshot.milestones_by_title().items()})
     outcome.writes += made_parents
     if outcome.parents is not None:
         outcome.parents.created += made_parents
-    result = RunResult(docs, plan, snapshot, outcome, False, structure, subtasks, done)
+    result = RunResult(
+        docs,
+        plan,
+        snapshot,
+        outcome,
+        structure=structure,
+        subtasks=subtasks,
+        dependencies=deps,
+        reused=done,
+    )
     if outcome.error is None:
         if pin is not None and pin < snapshot.server_time:
             _rewind(store, forge.identity, pin)
@@ -379,7 +406,9 @@ def _parents_in(
     snapshot: Snapshot,
 ) -> PlanConfig:
     """With `phase_parents` on GitLab: each item's `Part of #N` line, from the lock (or the
-    parents' key markers, the lock lost); with `subtasks = "issues"`, each sub-task's."""
+    parents' key markers, the lock lost); with `subtasks = "issues"`, each sub-task's; with
+    `dependencies = "links"`, each item's `Blocked by #N` line (GitLab)."""
+    pcfg = blocked_in(pcfg, cfg, forge, docs, state)
     if not (cfg.phase_parents or cfg.parse.subtask_issues) or forge.kind == "github":
         return pcfg
     parents = subtask_part_of(docs, state) if cfg.parse.subtask_issues else {}
@@ -455,6 +484,7 @@ def _inputs(
             cfg.forge_edits,
             *(("phase_parents",) if cfg.phase_parents else ()),
             *(("subtask_issues",) if cfg.parse.subtask_issues else ()),
+            *(("dependencies=links",) if cfg.dependencies == "links" else ()),
             # Only when set: the default leaves the digests of existing locks as they were.
             *((cfg.done_items,) if cfg.done_items != "create" else ()),
         ),

@@ -28,14 +28,19 @@ def _replay_structure(lock: Lock, raw: str) -> Lock:
     lock; any other line is left to the item replay."""
     try:
         event = json.loads(raw)
-        if not isinstance(event, dict) or "structure" not in event:
+        if not isinstance(event, dict) or not ({"structure", "dependency"} & set(event)):
             return lock
-        identity, key, node = str(event["forge"]), str(event["structure"]), event["node"]
+        table = "structure" if "structure" in event else "dependency"
+        identity, key, node = str(event["forge"]), str(event[table]), event["node"]
     except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
         return lock
     if not isinstance(node, dict):
         return lock
     state = lock.state(identity)
+    if table == "dependency":  # `dependencies = "links"`: a blocked issue's record
+        return lock.with_state(
+            identity, replace(state, dependencies={**state.dependencies, key: node})
+        )
     return lock.with_state(identity, replace(state, structure={**state.structure, key: node}))
 
 
@@ -136,6 +141,11 @@ class LockStore:
         """Journal one parent issue's record (`syncer.sync.structure`) after a write to it
         or its relations: a run that dies is resumed from there."""
         self._append(json.dumps({"forge": identity, "structure": key, "node": dict(node)}))
+
+    def record_dependency(self, identity: str, key: str, node: Mapping[str, Any]) -> None:
+        """Journal one blocked issue's record (`syncer.sync.dependencies`) after a write to
+        its relations."""
+        self._append(json.dumps({"forge": identity, "dependency": key, "node": dict(node)}))
 
     def _append(self, line: str) -> None:
         """One journal line, durable before the next request; `unwritable` when it can't be."""

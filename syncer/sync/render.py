@@ -76,6 +76,9 @@ class RenderConfig:
     # `phase_parents` where the forge has no native hierarchy (GitLab): item key -> the
     # number of its parent issue, named in the item's body as `Part of #N`.
     part_of: Mapping[str, int] = field(default_factory=dict, hash=False)
+    # `dependencies = "links"` on GitLab: item key -> the numbers of the issues blocking
+    # it, named in the item's body as `Blocked by #N` (`syncer.sync.dependencies`).
+    blocked_by: Mapping[str, tuple[int, ...]] = field(default_factory=dict, hash=False)
 
     @property
     def families(self) -> tuple[LabelFamily, ...]:
@@ -184,6 +187,9 @@ def render_item(
     parent = cfg.part_of.get(str(item.key)) if cfg.part_of else None
     if parent is not None:
         parts.append(f"Part of #{parent}")
+    blockers = cfg.blocked_by.get(str(item.key)) if cfg.blocked_by else None
+    if blockers:
+        parts.append("Blocked by " + ", ".join(f"#{n}" for n in blockers))
     where = f"{item.pos.file}, line {item.pos.line}"
     if source_url is not None:
         where = f"[{item.pos.file}]({source_url(item.pos.file, item.pos.line)})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 
@@ -28,6 +29,14 @@ def test_demo_runs_the_whole_cycle(forge: str) -> None:
     assert "Phase 2: User Authentication (" in text and "  └ #" in text
     # Then `subtasks = "issues"`: the nested boxes become sub-issues of their task.
     assert "Invitation tokens\n  └ #" in text and "token expiry job" in text
+    # Then `dependencies = "links"`: phase 3's parent is blocked by phase 2's.
+    assert "dependencies: " in text and "1 dependency relation(s) made" in text
+    assert re.search(r"#\d+ blocked by #\d+", text)
+    # Last, the whole structure as `status --tree` draws it: parents, sub-tasks, links.
+    tree = text.split("phasesync status --tree")[1]
+    assert re.search(r"Phase 3: Team Workspaces .* 2/9 .* #\d+ blocked by #\d+", tree)
+    assert re.search(r"│   └── \[ \] Invitation tokens  1/2  #\d+", tree)
+    assert re.search(r"│       ├── \[ \] token expiry job  #\d+", tree)
 
 
 def test_demo_command_in_a_subprocess() -> None:

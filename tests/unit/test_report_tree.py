@@ -156,3 +156,20 @@ def test_sub_tasks_as_issues_sit_under_their_task_with_their_own_issues() -> Non
         ("Second", None, False, "p.md:8"),
     ]
     assert (phase.done, phase.total) == (0, 1)  # the phase counts its tasks
+
+
+def test_blocked_by_relations_from_the_lock_show_on_their_issues() -> None:
+    text = (
+        "# Phase 1: A\n\n## Implementation Plan\n\n#### Week 1: W\n"
+        "- [ ] First ([#5](https://github.com/o/r/issues/5))\n"
+        "- [ ] Second ([#6](https://github.com/o/r/issues/6))\n"
+    )
+    doc = parse_document("p.md", text.encode())
+    nodes = plan_tree([doc], RENDER, {"phase-1/parent": 9}, {6: (5, 7), 9: (3,)})
+    (phase,) = nodes
+    assert phase.blocked_by == (3,)
+    first, second = phase.children[0].children
+    assert (first.blocked_by, second.blocked_by) == ((), (5, 7))
+    assert "[ ] Second  #6 blocked by #5, #7  p.md:7" in rendered(nodes)
+    assert "☐ Second #6 blocked by #5, #7" in tree_markdown(nodes)
+    assert tree_json(nodes)[0]["children"][0]["children"][1]["blocked_by"] == [5, 7]

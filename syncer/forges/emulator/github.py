@@ -192,6 +192,26 @@ class GitHubEmulator(EmulatorBase):
         with self.lock:
             return list(self.repo(repo).issues[parent].sub_issues)
 
+    def remove_blocked_by(self, blocked: int, blocking: int, *, repo: str | None = None) -> None:
+        """A person removes the dependency "`blocked` is blocked by `blocking`" on github.com
+        (neither issue's `updated_at` moves)."""
+        with self.lock:
+            issues = self.repo(repo).issues
+            issues[blocked].blocked_by.remove(blocking)
+            issues[blocking].blocking.remove(blocked)
+
+    def add_blocked_by(self, blocked: int, blocking: int, *, repo: str | None = None) -> None:
+        """A person marks `blocked` as blocked by `blocking` on github.com."""
+        with self.lock:
+            issues = self.repo(repo).issues
+            issues[blocked].blocked_by.append(blocking)
+            issues[blocking].blocking.append(blocked)
+
+    def blocked_by(self, n: int, *, repo: str | None = None) -> list[int]:
+        """The numbers of the issues blocking issue `n`, in order."""
+        with self.lock:
+            return list(self.repo(repo).issues[n].blocked_by)
+
     def transfer_issue(self, n: int, to: str | None = None, *, repo: str | None = None) -> int:
         """Transfer issue `n` to repository `to` (default: `<owner>/elsewhere`, added when
         missing), as someone would on github.com; returns its number there. The old number

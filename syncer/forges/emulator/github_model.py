@@ -158,6 +158,9 @@ class Issue:
     # Sub-issues (GitHub's issue hierarchy): the parent's number, the children's in order.
     parent: int | None = None
     sub_issues: list[int] = field(default_factory=list)
+    # Issue dependencies: the numbers of the issues blocking this one, and it blocks.
+    blocked_by: list[int] = field(default_factory=list)
+    blocking: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -285,6 +288,7 @@ class Repo:
         }
         if not i.is_pull_request:
             body["sub_issues_summary"] = self.sub_issues_summary(i)
+            body["issue_dependencies_summary"] = self.dependencies_summary(i)
         if i.is_pull_request:
             pull = f"{self.api(api)}/pulls/{i.number}"
             body["draft"] = False
@@ -303,6 +307,17 @@ class Repo:
         done = sum(1 for s in subs if s.state == "closed")
         percent = (done * 100) // len(subs) if subs else 0
         return {"total": len(subs), "completed": done, "percent_completed": percent}
+
+    def dependencies_summary(self, i: Issue) -> dict[str, int]:
+        """GitHub's `issue_dependencies_summary`: open and total blockers, either way."""
+        by = [self.issues[n] for n in i.blocked_by if n in self.issues]
+        of = [self.issues[n] for n in i.blocking if n in self.issues]
+        return {
+            "blocked_by": sum(1 for b in by if b.state == "open"),
+            "blocking": sum(1 for b in of if b.state == "open"),
+            "total_blocked_by": len(by),
+            "total_blocking": len(of),
+        }
 
     def comment_json(self, issue: Issue, c: Comment, api: str, web: str) -> dict[str, Any]:
         return {

@@ -1,6 +1,7 @@
 """The GitHub emulator's endpoints: the account, repository and issue routes, each as
 GitHub behaves, and the one `ROUTES` table of every route (labels and milestones:
-`github_label_routes`; sub-issues: `github_sub_issue_routes`).
+`github_label_routes`; sub-issues: `github_sub_issue_routes`; dependencies:
+`github_dependency_routes`).
 
 Handlers run with the emulator's lock held and raise `Answer` for an error reply.
 """
@@ -13,6 +14,12 @@ from typing import Any
 
 from syncer.forges.emulator.core import Reply
 from syncer.forges.emulator.github_context import Answer, Context, Handler, paginate
+from syncer.forges.emulator.github_dependency_routes import (
+    add_blocked_by,
+    list_blocked_by,
+    list_blocking,
+    remove_blocked_by,
+)
 from syncer.forges.emulator.github_label_routes import (
     _check_label_name,
     create_label,
@@ -239,6 +246,14 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("GET", _REPO + r"/issues/(?P<number>\d+)/sub_issues", list_sub_issues),
     ("POST", _REPO + r"/issues/(?P<number>\d+)/sub_issues", add_sub_issue),
     ("DELETE", _REPO + r"/issues/(?P<number>\d+)/sub_issue", remove_sub_issue),
+    ("GET", _REPO + r"/issues/(?P<number>\d+)/dependencies/blocked_by", list_blocked_by),
+    ("POST", _REPO + r"/issues/(?P<number>\d+)/dependencies/blocked_by", add_blocked_by),
+    (
+        "DELETE",
+        _REPO + r"/issues/(?P<number>\d+)/dependencies/blocked_by/(?P<issue_id>\d+)",
+        remove_blocked_by,
+    ),
+    ("GET", _REPO + r"/issues/(?P<number>\d+)/dependencies/blocking", list_blocking),
     ("GET", _REPO + r"/labels", list_labels),
     ("POST", _REPO + r"/labels", create_label),
     ("GET", _REPO + r"/labels/(?P<label>[^/]+)", get_label),

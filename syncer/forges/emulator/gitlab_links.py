@@ -136,3 +136,13 @@ class Links:
         for link in list(self.links.values()):
             if {link.source, link.target} == pair:
                 del self.links[link.id]
+
+    def link(self, project: GLProject, a: int, b: int, link_type: str = "relates_to") -> None:
+        """A person links issue `a` to issue `b` of `project` (`blocks`: `a` blocks `b`)."""
+        self._next += 1
+        ref_a, ref_b = (project.id, a), (project.id, b)
+        self.links[self._next] = GLLink(self._next, ref_a, ref_b, link_type, self.store.now())
+
+    def typed(self, project: GLProject, iid: int) -> list[tuple[int, str]]:
+        """(the other issue's iid, the link type as seen from `iid`) of `project`'s issues."""
+        return [(o[1], t) for _, o, t in self.of(project, iid) if o[0] == project.id]
