@@ -241,6 +241,15 @@ def plan_structure(
         rec = known.get(key)
         return rec.issue if rec is not None else None
 
+    def created(key: str) -> bool:
+        """Whether a child with no issue yet gets one this run: a parent made before the
+        items, or an item the plan creates (`entries` has it, without a number). An item
+        that never gets an issue (`done_items = "skip"`) is no relation to make."""
+        if f"/{PARENT}" in key:
+            return True
+        entry = entries.get(key)
+        return entry is not None and not entry.issue
+
     by_number = {i.number: i for i in snapshot.issues}
     by_marker = _by_marker(snapshot, state, vouched)
 
@@ -282,7 +291,11 @@ def plan_structure(
             count = found.children
             verify = count != rec.seen if count is not None else snapshot.complete
         numbers = [number(c) for c in node.children]
-        links = sum(1 for n in numbers if n is None or n not in related)
+        links = sum(
+            1
+            for c, n in zip(node.children, numbers, strict=True)
+            if (n is not None and n not in related) or (n is None and created(c))
+        )
         unlinks = len(related - {n for n in numbers if n is not None})
         works.append(NodeWork(node, rec, found, content, state_change, verify, links, unlinks))
     retire: list[Retire] = []

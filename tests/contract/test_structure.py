@@ -353,3 +353,20 @@ def test_a_phase_removed_closes_its_parent_as_not_planned(harness: Harness) -> N
     writes = h.writes()
     h.run("push")
     assert h.writes() == writes
+
+
+def test_with_done_items_skipped_the_plan_settles_after_the_push(harness: Harness) -> None:
+    """A ticked item left without an issue (`done_items = "skip"`) is no relation to make:
+    after the push the plan is empty (so `plan --detailed-exitcode` says 0), not "relate"
+    forever."""
+    h = parents_on(harness)
+    h.config = replace(h.config, done_items="skip")
+    h.run("push")
+    skipped = {k for k in ("phase-2/functional/account-registration",) if k not in h.lock_items()}
+    assert skipped  # a ticked item of the examples: document-only
+    dry = h.run("push", dry_run=True)
+    assert dry.structure is not None and dry.structure.empty, dry.structure.lines()
+    assert dry.plan.forge_writes == 0
+    h.emulator.reset_log()
+    h.run("push")
+    assert h.writes() == 0
