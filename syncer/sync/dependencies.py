@@ -204,12 +204,19 @@ def plan_dependencies(
         keys = {str(i.key) for i in doc.items}
         keys |= {k for p in doc.phases if (k := parent_key(p)) is not None}
         (frozen if doc.has_errors or doc.blocked else seen_keys).update(keys)
+    creating = {k for k, e in entries.items() if e is not None and not e.issue}
+
+    def will_exist(key: str) -> bool:
+        """Whether `key` has an issue after this run: one the lock knows, one the plan
+        creates, or a phase parent (made before the items). An item that never gets one
+        (`done_items = "skip"`) takes part in no relation: it is no write left to do."""
+        return key in numbers or key in creating or "/parent" in key
+
     wanted: dict[str, list[Edge]] = {}
     for edge in said.edges:
-        if edge.blocked not in frozen:
+        if edge.blocked not in frozen and will_exist(edge.blocked) and will_exist(edge.blocking):
             wanted.setdefault(edge.blocked, []).append(edge)
     by_number = {i.number: i for i in snapshot.issues}
-    creating = {k for k, e in entries.items() if e is not None and not e.issue}
     works: list[BlockedWork] = []
     kept: dict[str, Blocked] = {}
     pending = 0

@@ -297,3 +297,22 @@ def test_turned_on_for_an_existing_plan_costs_one_write_per_relation(h: Harness)
             tier == "premium"
         )
         assert re.search(rf"Blocked by #{n(SIGN_IN)}\b", h.issue(n(RESET)).body)
+
+
+def test_a_blocker_that_never_gets_an_issue_is_no_relation_left_to_make(h: Harness) -> None:
+    """With `done_items = "skip"` a ticked item stays in the document only: naming it as a
+    blocker makes no relation, and the plan settles after the push instead of saying
+    "blocked by new issue" on every run."""
+    h.config = replace(h.config, done_items="skip")
+    say(h, "**Password sign-in**", "Depends on: Account registration")  # ticked: skipped
+    say(h, "**Password reset**", "Depends on: Password sign-in")
+    ok(h)
+    n = h.number_of
+    assert REGISTRATION not in h.lock_items()
+    assert blockers(h, n(SIGN_IN)) == set()
+    assert blockers(h, n(RESET)) == {n(SIGN_IN)}
+    dry = h.run("push", dry_run=True)
+    assert dry.dependencies is not None and dry.dependencies.empty, dry.dependencies.lines()
+    writes = h.writes()
+    ok(h)
+    assert h.writes() == writes
