@@ -77,6 +77,7 @@ def init(
     Existing files are never replaced without --force.
     Example: [bold]phasesync init --yes[/bold]
     """
+    from syncer.action_source import current_action_source
     from syncer.init import (
         DEFAULT_PATHS,
         GITLAB_CI,
@@ -86,7 +87,6 @@ def init(
         ensure_gitignored,
         init_files,
     )
-    from syncer.action_source import current_action_source
     from syncer.install_source import current_install_source
 
     if forge is not None and forge not in ("github", "gitlab"):

