@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
@@ -11,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from syncer.forges.retry import wait_message
 from syncer.report import printable
 from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
 from syncer.sync.apply_types import Outcome
@@ -335,11 +337,14 @@ class RichReporter:
 
     def note(self, message: str) -> None:
         if not self.quiet:
-            self.console.print(f"[yellow]{message}[/yellow]")
+            # Text, not markup: a message may quote the forge's answer.
+            self.console.print(Text(printable(message), style="yellow"))
 
     def wait(self, what: str, seconds: float) -> None:
+        """One line per wait, whoever waits (`syncer.forges.retry.wait_message`)."""
         if not self.quiet:
-            self.console.print(f"[yellow]waiting {seconds:.0f} s: {what}[/yellow]")
+            line = wait_message(printable(what), seconds, datetime.now(UTC))
+            self.console.print(Text(line, style="yellow"))
 
     def stop(self) -> None:
         if self._plain is not None:

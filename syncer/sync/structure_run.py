@@ -53,7 +53,13 @@ class Pacing(Protocol):
 
 
 def create_nodes(
-    forge: Forge, store: LockStore, plan: StructurePlan, options: Pacing, *, listed: datetime
+    forge: Forge,
+    store: LockStore,
+    plan: StructurePlan,
+    options: Pacing,
+    *,
+    listed: datetime,
+    on_wait: Callable[[str, float], None] | None = None,
 ) -> int:
     """Create the parents the plan lacks, paced like every write and within `max_writes`
     (the applier gets what is left), each journaled at once; returns how many were made.
@@ -73,7 +79,13 @@ def create_nodes(
         spec = IssueSpec(node.title, node.block, (), None)
         try:
             issue = forge.create_issue(spec)
-        except TransientError:
+        except TransientError as exc:
+            if on_wait is not None:
+                on_wait(
+                    f"a create that got no answer ({exc.message}) to land; then it is "
+                    "looked for by its key marker",
+                    options.lost_create_wait,
+                )
             options.sleep(options.lost_create_wait)
             found = [
                 i
