@@ -92,9 +92,9 @@ def _run(
     from dataclasses import replace
 
     from syncer.forges import open_forge
+    from syncer.report_rows import done_left_text
     from syncer.report_sync import (
         RichReporter,
-        done_left_text,
         outcome_json,
         outcome_text,
         plan_json,
