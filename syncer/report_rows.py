@@ -141,28 +141,15 @@ def plan_rows(plan: Plan) -> Iterator[PlanRow]:
     for label in plan.labels:
         yield PlanRow("create label", label.spec.name, "", f"colour #{label.spec.color}")
     for rename in plan.renames:
-        changes = []
-        if rename.current != rename.spec.name:
-            changes.append(f"name: {rename.current} {ARROW} {rename.spec.name}")
-        changes.append(f"colour: #{rename.spec.color}")
-        yield PlanRow(
-            "update label",
-            rename.current,
-            "",
-            _detail(changes, rename.reason),
-            changes=tuple(changes),
-        )
+        changes = rename.changes or (rename.reason,)
+        yield PlanRow("update label", rename.current, "", _detail(changes), changes=changes)
     for ms in plan.milestones:
         due = f"due {ms.spec.due.isoformat()}" if ms.spec.due else "no due date"
         if ms.existing_id is None:
             yield PlanRow("create milestone", ms.spec.title, "", due, changes=(due,))
         else:
             yield PlanRow(
-                "update milestone",
-                ms.spec.title,
-                "",
-                _detail(ms.reasons, due),
-                changes=tuple(ms.reasons),
+                "update milestone", ms.spec.title, "", _detail(ms.reasons), changes=ms.reasons
             )
     for a in plan.issues:
         yield _create_row(a) if isinstance(a, CreateIssue) else _update_row(a)

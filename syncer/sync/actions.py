@@ -27,6 +27,7 @@ class RenameLabel:
     label_id: int | None
     spec: LabelSpec
     reason: str
+    changes: tuple[str, ...] = ()  # for the plan's rows: `name: a → b`, `colour: #x → #y`
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,11 +6,16 @@ Each kind of row is made by a real change on the emulator or in a document."""
 
 from __future__ import annotations
 
+import io
 import re
+from dataclasses import replace
+
+from rich.console import Console
 
 from syncer.forges.base import IssueChange
 from syncer.report_rows import PlanRow, plan_rows
-from syncer.report_sync import plain_row, plan_json
+from syncer.report_sync import plain_row, plan_json, print_plan
+from syncer.sync.render import LabelFamily
 from tests.contract.conftest import Harness
 
 DOC = "phase-2-authentication.md"
@@ -186,3 +191,50 @@ def test_every_output_prints_the_same_rows(harness: Harness) -> None:
         "line": 32,
         "changes": ["box: [ ] → [x]"],
     }
+
+
+def test_an_unticked_box_reopens_its_issue(harness: Harness) -> None:
+    h = harness
+    h.run("push")
+    edit(h, "- [x] **Account registration**", "- [ ] **Account registration**")
+    (row,) = of(rows(h, "push"), "reopen issue")
+    assert_issue_shape(row)
+    assert row.title == "Account registration"
+    assert row.detail == "state: closed → open (unticked in the document)"
+
+
+def test_the_terminal_table_has_the_same_columns(harness: Harness) -> None:
+    h = harness
+    h.run("push")
+    h.close(h.number_of(SIGN_IN))
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=300, color_system=None)
+    print_plan(console, h.run("sync", dry_run=True).plan, 0)
+    text = out.getvalue()
+    header = next(line for line in text.splitlines() if "action" in line)
+    assert re.search(r"action\s+┃\s+item\s+┃\s+place\s+┃\s+detail", header), header
+    row = next(line for line in text.splitlines() if "tick box" in line)
+    assert re.search(
+        rf"tick box\s+│ #\d+ Password sign-in\s+│ docs/phases/{DOC}:32\s+│ box: \[ \] → \[x\]",
+        row,
+    ), row
+
+
+def test_label_and_milestone_updates_say_what_changes(harness: Harness) -> None:
+    h = harness
+    h.run("push")
+    h.config = replace(
+        h.config,
+        render=replace(
+            h.config.render,
+            priority_label=LabelFamily("P-{priority}", "123456"),
+            milestone_title="P{number} - {name}",
+        ),
+    )
+    found = rows(h)
+    high = next(r for r in of(found, "update label") if r.item == "priority:high")
+    assert high.changes == ("name: priority:high → P-high", "colour: #d93f0b → #123456")
+    assert high.detail == "name: priority:high → P-high; colour: #d93f0b → #123456"
+    phase2 = next(r for r in of(found, "update milestone") if r.item == "P2 - User Authentication")
+    assert phase2.changes == ("title: Phase 2: User Authentication → P2 - User Authentication",)
+    assert phase2.place == ""
