@@ -290,9 +290,8 @@ def _run_locked(
     if structure is not None and structure.creates and req.direction != "pull":
         try:
             made_parents = create_nodes(
-                forge, store, structure, cfg.apply, listed=snapshot.server_time,
-                on_wait=reporter.wait if reporter else None,
-            )  # fmt: skip
+                forge, store, structure, cfg.apply, reporter, listed=snapshot.server_time
+            )
         finally:
             store.save(store.load())  # the journaled parents, into the lock
         lock = store.load()

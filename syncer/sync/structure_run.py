@@ -52,14 +52,20 @@ class Pacing(Protocol):
     def clock(self) -> Callable[[], float]: ...
 
 
+class Waits(Protocol):
+    """What `create_nodes` takes of the run's `Reporter`: the one line a wait prints."""
+
+    def wait(self, what: str, seconds: float) -> None: ...
+
+
 def create_nodes(
     forge: Forge,
     store: LockStore,
     plan: StructurePlan,
     options: Pacing,
+    reporter: Waits | None = None,
     *,
     listed: datetime,
-    on_wait: Callable[[str, float], None] | None = None,
 ) -> int:
     """Create the parents the plan lacks, paced like every write and within `max_writes`
     (the applier gets what is left), each journaled at once; returns how many were made.
@@ -80,8 +86,8 @@ def create_nodes(
         try:
             issue = forge.create_issue(spec)
         except TransientError as exc:
-            if on_wait is not None:
-                on_wait(
+            if reporter is not None:
+                reporter.wait(
                     f"a create that got no answer ({exc.message}) to land; then it is "
                     "looked for by its key marker",
                     options.lost_create_wait,

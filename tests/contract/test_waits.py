@@ -74,3 +74,19 @@ def test_a_lost_create_is_one_wait_then_it_is_found(harness: Harness) -> None:
     assert seconds == 10.0 and told.slept == [10.0]
     assert what.startswith("a create that got no answer (") and "key marker" in what
     assert not any("wait" in note or "looking for it" in note for note in told.notes)
+
+
+def test_a_phase_parent_whose_create_was_lost_is_one_wait_then_found(harness: Harness) -> None:
+    h = harness
+    h.config = replace(h.config, phase_parents=True)
+    told = Told(h.emulator)
+    # Parents are made first: the first issue POST of the run is a parent's.
+    h.emulator.apply_then_fail(method="POST", path_regex=r"/issues$")
+    result = push(h, told)
+    assert result.outcome is not None and result.outcome.error is None
+    ((what, seconds),) = told.waits
+    assert seconds == 10.0 and told.slept == [10.0]
+    assert what.startswith("a create that got no answer (") and "key marker" in what
+    titles = [i.title for i in h.issues()]
+    assert len(titles) == 36 + 3  # the items and a parent per phase: none made twice
+    assert sum(t.startswith("Phase 2: ") for t in titles) == 1
