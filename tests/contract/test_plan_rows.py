@@ -238,3 +238,18 @@ def test_label_and_milestone_updates_say_what_changes(harness: Harness) -> None:
     phase2 = next(r for r in of(found, "update milestone") if r.item == "P2 - User Authentication")
     assert phase2.changes == ("title: Phase 2: User Authentication → P2 - User Authentication",)
     assert phase2.place == ""
+
+
+def test_an_issue_not_in_an_incremental_listing_says_what_is_known(harness: Harness) -> None:
+    # No read is added for a row's words: an issue the listing did not show has no labels
+    # or body to compare, and its row says so rather than guess.
+    h = harness
+    h.run("push")
+    h.emulator.advance(3600)  # past the listing's margin: the next listings skip the issues
+    h.run("sync")
+    edit(h, "  - Priority: Medium\n  - Estimate: 1 day", "  - Priority: Low\n  - Estimate: 1 day")
+    h.emulator.reset_log()
+    (row,) = [r for r in rows(h, "push") if r.title == "Password reset"]
+    assert row.changes == ("body or labels",)
+    assert row.detail == "body or labels (changed in the document)"
+    assert h.reads() == 3  # the idle cost: the rows cost no request
