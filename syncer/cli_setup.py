@@ -77,6 +77,7 @@ def init(
     Existing files are never replaced without --force.
     Example: [bold]phasesync init --yes[/bold]
     """
+    from syncer.action_source import current_action_source
     from syncer.init import (
         DEFAULT_PATHS,
         GITLAB_CI,
@@ -130,6 +131,9 @@ def init(
                 else default_glob
             ]
         source = current_install_source()
+        # On GitLab no action applies: its job installs phasesync (the install line).
+        action = current_action_source() if forge == "github" else None
+        uses = action.uses if action is not None else None
         written = init_files(
             cwd,
             forge=forge,  # type: ignore[arg-type]
@@ -138,10 +142,11 @@ def init(
             paths=paths,
             force=force,
             source=source,
+            action=action,
         )
         ignored = ensure_gitignored(cwd)
         workflow = WORKFLOW_FILES[forge]  # type: ignore[index]
-        if source.requirement is None:
+        if uses is None and source.requirement is None:
             warnings.append(f"{workflow}: cannot write the install line: {source.advice}")
         out = _out()
         names = [p.relative_to(cwd).as_posix() for p in written]
@@ -152,7 +157,9 @@ def init(
                 "base_url": base_url,
                 "written": names,
                 "gitignored": ignored,
-                "install": source.requirement,
+                "install": source.requirement if uses is None else None,
+                "action": uses,
+                "action_reason": action.reason if action is not None else None,
                 "warnings": warnings,
             }
             out.print_json(json.dumps(data))
@@ -165,8 +172,17 @@ def init(
             out.print(f"wrote {name}", markup=False)
         if ignored:
             out.print(f"added {', '.join(ignored)} to .gitignore", markup=False)
-        if source.requirement is not None:
-            out.print(f"{workflow} installs {source.requirement}", markup=False)
+        if uses is not None and action is not None:
+            out.print(f"{workflow} uses phasesync's action {uses}: {action.reason}", markup=False)
+        else:
+            if action is not None:
+                out.print(
+                    f"{workflow} runs phasesync in steps of its own, not as phasesync's "
+                    f"action: {action.reason}",
+                    markup=False,
+                )
+            if source.requirement is not None:
+                out.print(f"{workflow} installs {source.requirement}", markup=False)
         document = names[1]
         out.print(
             f"\nNext: write the plan in {document} (`phasesync validate` lists what is still "

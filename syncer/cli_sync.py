@@ -102,9 +102,9 @@ def _run(
 
     from syncer.forges import open_forge
     from syncer.report_dependencies import dependencies_json, dependencies_text
+    from syncer.report_rows import done_left_text
     from syncer.report_sync import (
         RichReporter,
-        done_left_text,
         outcome_json,
         outcome_text,
         plan_json,

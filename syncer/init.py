@@ -7,11 +7,13 @@ functions detect, render and write, and return what they did.
 from __future__ import annotations
 
 import json
+import textwrap
 import tomllib
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
+from syncer.action_source import ActionSource, current_action_source
 from syncer.errors import ConfigError
 from syncer.install_source import InstallSource, current_install_source
 from syncer.remote import Forge, read_origin
@@ -31,6 +33,10 @@ _WORKFLOW_TEMPLATES: dict[Forge, str] = {
     "github": "github-workflow.yml",
     "gitlab": "gitlab-ci.yml",
 }
+#: GitHub's workflow when the running phasesync's action can be named (`syncer.action_source`).
+_ACTION_TEMPLATE = "github-workflow-action.yml"
+#: What the step-based GitHub workflow says when it was asked for by its install line.
+GIVEN_INSTALL = ActionSource(None, "an install line was given")
 FIRST_DOCUMENT_NAME = "phase-1.md"
 DEFAULT_PATHS = tuple(Settings.model_fields["paths"].default)
 _GLOB_MAGIC = frozenset("*?[")
@@ -100,21 +106,43 @@ def render_config(
 
 
 def render_workflow(
-    forge: Forge, install: str | None = None, paths: Sequence[str] = DEFAULT_PATHS
+    forge: Forge,
+    install: str | None = None,
+    paths: Sequence[str] = DEFAULT_PATHS,
+    action: ActionSource | None = None,
 ) -> str:
-    """The CI definition for `forge`, installing phasesync with the pip requirement `install`
-    (default: where the running phasesync came from, see `syncer.install_source`).
+    """The CI definition for `forge`.
 
-    On GitHub a push that touches the documents (`paths`) starts a sync as well.
+    On GitHub it is a checkout and phasesync's action at `action.uses` (default: the action
+    of the running phasesync, `syncer.action_source`, unless `install` is given); when
+    there is none, and on GitLab, it installs phasesync with the pip requirement `install`
+    (default: where the running phasesync came from, `syncer.install_source`) and runs it
+    in steps of its own. On GitHub a push that touches the documents (`paths`) starts a
+    sync as well.
     """
-    if install is None:
-        install = current_install_source().line
-    values = {"INSTALL": install}
+    values: dict[str, str] = {}
+    template = _WORKFLOW_TEMPLATES[forge]
     if forge == "github":
+        if action is None:
+            action = current_action_source() if install is None else GIVEN_INSTALL
         values["PUSH_PATHS"] = "\n".join(
             f"      - {_yaml_string(_push_filter(glob))}" for glob in paths
         )
-    return _fill(template_text(_WORKFLOW_TEMPLATES[forge]), values)
+        if action.uses is not None:
+            template = _ACTION_TEMPLATE
+            values["ACTION"] = action.uses
+            values["WHENCE"] = _comment(action.reason)
+        else:
+            values["WHY"] = _comment(action.reason)
+    if template != _ACTION_TEMPLATE:
+        values["INSTALL"] = install if install is not None else current_install_source().line
+    return _fill(template_text(template), values)
+
+
+def _comment(text: str) -> str:
+    """`text` as the rest of a YAML comment: printable, wrapped onto `# ` lines."""
+    words = "".join(c if c.isprintable() else " " for c in text)
+    return "\n# ".join(textwrap.wrap(words, width=80, break_long_words=False)) or "-"
 
 
 def _push_filter(glob: str) -> str:
@@ -168,13 +196,15 @@ def planned_files(
     base_url: str | None,
     paths: Sequence[str],
     source: InstallSource | None = None,
+    action: ActionSource | None = None,
 ) -> dict[str, str]:
     """Every file `init` writes, as relative path -> text, in the order they are written."""
     install = (source or current_install_source()).line
+    action = action or current_action_source()
     return {
         CONFIG_FILE: render_config(forge=forge, repo=repo, base_url=base_url, paths=paths),
         first_document_path(paths): render_first_document(),
-        WORKFLOW_FILES[forge]: render_workflow(forge, install, paths=paths),
+        WORKFLOW_FILES[forge]: render_workflow(forge, install, paths=paths, action=action),
     }
 
 
@@ -209,13 +239,16 @@ def init_files(
     paths: Sequence[str],
     force: bool,
     source: InstallSource | None = None,
+    action: ActionSource | None = None,
 ) -> list[Path]:
     """Write the configuration, a first phase document and the CI definition under `cwd`.
 
     Without `force`, nothing is written if any of the files exists: `ConfigError` names
     them all. Returns the paths written.
     """
-    files = planned_files(forge=forge, repo=repo, base_url=base_url, paths=paths, source=source)
+    files = planned_files(
+        forge=forge, repo=repo, base_url=base_url, paths=paths, source=source, action=action
+    )
     if forge == "gitlab" and not (cwd / GITLAB_CI).exists():
         # No pipeline yet: start one that includes phasesync's job. An existing one is left
         # alone; the command prints the `include:` line to add to it.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
@@ -11,91 +12,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from syncer.forges.retry import wait_message
 from syncer.report import printable
 from syncer.report_dependencies import dependencies_outcome
-from syncer.sync.actions import CreateIssue, EditDocument, Plan, UpdateIssue
+from syncer.report_rows import PlanRow, done_left_text, plan_rows
+from syncer.sync.actions import CreateIssue, Plan
 from syncer.sync.apply_types import Outcome
 from syncer.sync.ceiling import Ceiling, describe_estimate
 from syncer.sync.structure import StructurePlan
-
-
-def plan_rows(plan: Plan) -> Iterator[tuple[str, str, str]]:
-    """(action, what, why) for every action, conflict, problem and note, in run order."""
-    for label in plan.labels:
-        yield "create label", label.spec.name, f"#{label.spec.color}"
-    for rename in plan.renames:
-        yield "update label", rename.current, rename.reason
-    for ms in plan.milestones:
-        due = ms.spec.due.isoformat() if ms.spec.due else "no due date"
-        yield (
-            ("create milestone" if ms.existing_id is None else "update milestone"),
-            ms.spec.title,
-            "; ".join((*ms.reasons, due)),
-        )
-    for a in plan.issues:
-        if isinstance(a, CreateIssue):
-            verb = "create + close" if a.close else "create issue"
-            yield verb, a.rendered.title, a.key
-        else:
-            yield _update_verb(a), f"#{a.number}", "; ".join(a.reasons)
-    for gone in plan.deletes:
-        yield (
-            "delete label",
-            gone.name,
-            "made by phasesync, no longer used, on no issue of people's",
-        )
-    for d in plan.documents:
-        yield _doc_verb(d), f"{d.pos.file}:{d.pos.line}", _doc_detail(d)
-    for c in plan.conflicts:
-        where = f"{c.file}:{c.line}" if c.line else c.file
-        yield (
-            "CONFLICT",
-            c.key,
-            f"{c.message} ({where}): document {c.document!r}, forge {c.forge!r}",
-        )
-    for p in (*plan.problems, *plan.skipped):
-        yield "ERROR", f"{p.file}:{p.line}", p.message
-    for n in plan.notes:
-        yield "note", n.key, n.message
-    if plan.done_left:
-        yield "note", f"{len(plan.done_left)} item(s)", done_left_text(len(plan.done_left))
-
-
-def done_left_text(n: int) -> str:
-    return f"{n} done item{'' if n == 1 else 's'} left in the document (done_items = skip)"
-
-
-def _update_verb(a: UpdateIssue) -> str:
-    parts = []
-    if a.rendered is not None:
-        parts.append("update")
-    if a.comment:
-        parts.append("comment")
-    if a.state == "closed":
-        parts.append("close" if a.state_reason != "not_planned" else "close (not planned)")
-    elif a.state == "open":
-        parts.append("reopen")
-    return " + ".join(parts) or "update"
-
-
-def _doc_verb(d: EditDocument) -> str:
-    return {
-        "tick": "tick box",
-        "untick": "untick box",
-        "link": "add link",
-        "retitle": "retitle",
-        "describe": "rewrite description",
-    }[d.what]
-
-
-def _doc_detail(d: EditDocument) -> str:
-    if d.what == "link":
-        return f"#{d.number}"
-    if d.what == "retitle":
-        return f"title from the forge: {d.title}"
-    if d.what == "describe":
-        return f"description from the forge: {d.title}"
-    return d.key
 
 
 def summary(
@@ -137,19 +61,33 @@ def print_plan(
     ceiling: Ceiling | None = None,
     refused: int = 0,
 ) -> None:
+    """The plan's rows (`syncer.report_rows`) and its summary: a table on a terminal, and
+    without one (a CI log, where a table is cut to 80 columns) a plain line per row,
+    `action | item | place | detail`."""
     rows = list(plan_rows(plan))
-    if rows:
+    if rows and console.is_terminal:
         table = Table(title=f"phasesync {plan.direction} plan", show_lines=False)
         table.add_column("action", style="bold")
         table.add_column("item")
+        table.add_column("place")
         table.add_column("detail", overflow="fold")
-        for verb, what, why in rows:
-            style = "red" if verb in ("CONFLICT", "ERROR") else None
+        for row in rows:
+            style = "red" if row.action in ("CONFLICT", "ERROR") else None
             # Text, not markup: a title such as `[bold]x` is shown as written.
-            cells = (Text(printable(verb)), Text(printable(what)), Text(printable(why)))
-            table.add_row(*cells, style=style)
+            cells = (row.action, row.item, row.place, row.detail)
+            table.add_row(*(Text(printable(c)) for c in cells), style=style)
         console.print(table)
+    elif rows:
+        console.print(f"phasesync {plan.direction} plan:", markup=False, highlight=False)
+        for row in rows:
+            console.print(plain_row(row), markup=False, highlight=False, soft_wrap=True)
     console.print(summary(plan, write_interval, ceiling, refused))
+
+
+def plain_row(row: PlanRow) -> str:
+    """One row as a line of a CI log: `update issue | #12 Sign in | docs/p.md:32 | title: ...`."""
+    cells = (row.action, row.item, row.place or "-", row.detail)
+    return " | ".join(printable(c).replace("\n", " ") for c in cells)
 
 
 def plan_markdown(
@@ -159,8 +97,10 @@ def plan_markdown(
     lines = [f"### phasesync {plan.direction} plan", ""]
     rows = list(plan_rows(plan))
     if rows:
-        lines += ["| action | item | detail |", "| --- | --- | --- |"]
-        lines += [f"| {_md(v)} | {_md(w)} | {_md(d)} |" for v, w, d in rows]
+        lines += ["| action | item | place | detail |", "| --- | --- | --- | --- |"]
+        lines += [
+            f"| {_md(r.action)} | {_md(r.item)} | {_md(r.place)} | {_md(r.detail)} |" for r in rows
+        ]
         lines.append("")
     lines.append(summary(plan, write_interval, ceiling, refused))
     return "\n".join(lines) + "\n"
@@ -170,11 +110,25 @@ def _md(text: str) -> str:
     return printable(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _row_json(row: PlanRow) -> dict[str, Any]:
+    return {
+        "action": row.action,
+        "item": row.item,
+        "detail": row.detail,
+        "place": row.place,
+        "number": row.number,
+        "title": row.title,
+        "file": row.file,
+        "line": row.line,
+        "changes": list(row.changes),
+    }
+
+
 def plan_json(plan: Plan) -> dict[str, Any]:
     return {
         "direction": plan.direction,
         "writes": plan.forge_writes,
-        "actions": [{"action": v, "item": w, "detail": d} for v, w, d in plan_rows(plan)],
+        "actions": [_row_json(row) for row in plan_rows(plan)],
         "conflicts": [
             {
                 "key": c.key,
@@ -340,11 +294,14 @@ class RichReporter:
 
     def note(self, message: str) -> None:
         if not self.quiet:
-            self.console.print(f"[yellow]{message}[/yellow]")
+            # Text, not markup: a message may quote the forge's answer.
+            self.console.print(Text(printable(message), style="yellow"))
 
     def wait(self, what: str, seconds: float) -> None:
+        """One line per wait, whoever waits (`syncer.forges.retry.wait_message`)."""
         if not self.quiet:
-            self.console.print(f"[yellow]waiting {seconds:.0f} s: {what}[/yellow]")
+            line = wait_message(printable(what), seconds, datetime.now(UTC))
+            self.console.print(Text(line, style="yellow"))
 
     def stop(self) -> None:
         if self._plain is not None:

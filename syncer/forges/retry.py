@@ -147,16 +147,22 @@ class Retrier:
         raise error from None
 
     def wait(self, wait: Wait) -> None:
-        """Report, then sleep."""
-        until = self.clock() + timedelta(seconds=wait.seconds)
+        """Report (what is waited for and how long: the reporter words it, once), then
+        sleep."""
         if self.on_wait is not None:
-            self.on_wait(
-                f"{wait.reason}: waiting {describe(wait.seconds)} (until {until:%H:%M:%S} UTC)",
-                wait.seconds,
-            )
+            self.on_wait(wait.reason, wait.seconds)
         self.sleep(wait.seconds)
 
 
 def describe(seconds: float) -> str:
     """`0.4 s`, `12 s`, `90 s`: whole seconds once it is more than a few."""
     return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
+
+
+def wait_message(what: str, seconds: float, now: datetime) -> str:
+    """The one line every wait prints, whoever waits (a rate limit, a retry's backoff, the
+    write ceiling, a lost create): `waiting 30 s (until 12:00:30 UTC): GitHub secondary
+    rate limit`. One wait is one line: the clients' own retries are off (see the adapters),
+    so no second layer announces the same wait, and nothing repeats while it lasts."""
+    until = now + timedelta(seconds=seconds)
+    return f"waiting {describe(seconds)} (until {until:%H:%M:%S} UTC): {what}"

@@ -27,6 +27,7 @@ class RenameLabel:
     label_id: int | None
     spec: LabelSpec
     reason: str
+    changes: tuple[str, ...] = ()  # for the plan's rows: `name: a → b`, `colour: #x → #y`
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,13 @@ class UpdateIssue:
     # Casefolded names of labels phasesync made and retires: taken off even when they no
     # longer match a label family (a changed format).
     drop: frozenset[str] = frozenset()
+    # For the plan's rows only: the issue's title now, the item's place (`file`, `line`;
+    # line 0 for an item no document has any more) and what the update changes, worded
+    # (`syncer.sync.plan_changes`).
+    title: str = ""
+    file: str = ""
+    line: int = 0
+    changes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +103,7 @@ class EditDocument:
     url: str | None = None
     title: str | None = None
     replaces: IssueLink | None = None  # a "link" edit: the link it rewrites
+    issue_title: str = ""  # for the plan's rows: the item's title as the document has it
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +115,8 @@ class Conflict:
     document: str
     forge: str
     fix: str = "resolve with --prefer document|forge"
+    number: int | None = None  # for the plan's rows: the issue, when the item has one
+    title: str = ""  # for the plan's rows: the item's title in the document
 
 
 @dataclass(frozen=True, slots=True)

@@ -152,7 +152,8 @@ class Applier(DocumentPhase, LockPhase, DependencyPhase):
             limit = ", ".join(f"{n} per {_window(w)}" for n, w in ceiling.limits)
             raise CeilingReached(self.outcome.writes, wait, limit)
         if wait > 0:
-            self.reporter.note(f"waiting {wait:.0f} s for room under the forge's write limit")
+            limit = ", ".join(f"{n} per {_window(w)}" for n, w in ceiling.limits)
+            self.reporter.wait(f"room under the forge's write limit ({limit})", wait)
             self.options.sleep(wait)
 
     def run(self, milestone_ids: Mapping[str, int]) -> Outcome:
@@ -278,8 +279,10 @@ class Applier(DocumentPhase, LockPhase, DependencyPhase):
             return self._write(lambda: self.forge.create_issue(spec))
         except TransientError as exc:
             wait = self.options.lost_create_wait
-            self.reporter.note(
-                f"no answer to a create ({exc.message}); looking for it in {wait:.0f} s"
+            self.reporter.wait(
+                f"a create that got no answer ({exc.message}) to land; then it is looked "
+                "for by its key marker",
+                wait,
             )
             self.options.sleep(wait)
             # Anything created since the listing began, with a margin for clock skew.

@@ -25,6 +25,9 @@ class Reporter(Protocol):
 
     def note(self, message: str) -> None: ...
 
+    def wait(self, what: str, seconds: float) -> None:
+        """Before a wait of `seconds`: what it waits for (one call per wait)."""
+
 
 class SilentReporter:
     def start(self, total: int) -> None:
@@ -34,6 +37,9 @@ class SilentReporter:
         pass
 
     def note(self, message: str) -> None:
+        pass
+
+    def wait(self, what: str, seconds: float) -> None:
         pass
 
 

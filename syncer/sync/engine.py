@@ -312,7 +312,7 @@ def _run_locked(
     if structure is not None and structure.creates and req.direction != "pull":
         try:
             made_parents = create_nodes(
-                forge, store, structure, cfg.apply, listed=snapshot.server_time
+                forge, store, structure, cfg.apply, reporter, listed=snapshot.server_time
             )
         finally:
             store.save(store.load())  # the journaled parents, into the lock

@@ -9,6 +9,7 @@ from syncer.forges.base import IssueState, MilestoneSpec, RemoteMilestone, Snaps
 from syncer.model import Document, slugify
 from syncer.sync.actions import EnsureMilestone, Note
 from syncer.sync.lock import ManagedMilestone
+from syncer.sync.plan_changes import ARROW
 from syncer.sync.render import RenderConfig, milestone_title
 
 
@@ -100,19 +101,18 @@ def plan_milestones(
 def _changes(
     have: RemoteMilestone, spec: MilestoneSpec, rec: ManagedMilestone | None
 ) -> tuple[str, ...]:
-    """What bringing `have` in line with `spec` changes, each naming the value replaced."""
+    """What bringing `have` in line with `spec` changes, each as the plan's rows word a
+    change (`field: old → new`, `syncer.sync.plan_changes`), naming the value replaced."""
     out: list[str] = []
     if have.title != spec.title:
-        if rec is not None and have.title != rec.title:
-            out.append(f"renamed on the forge to {have.title!r}: restored as {spec.title!r}")
-        else:
-            out.append(f"renamed: {have.title!r} -> {spec.title!r}")
+        by = " (renamed on the forge)" if rec is not None and have.title != rec.title else ""
+        out.append(f"title: {have.title} {ARROW} {spec.title}{by}")
     if have.state == "closed":
-        out.append("closed on the forge: reopened")
+        out.append(f"state: closed {ARROW} open (closed on the forge)")
     if have.due != spec.due:
-        out.append(f"due date {have.due} -> {spec.due}")
+        out.append(f"due: {have.due or 'none'} {ARROW} {spec.due or 'none'}")
     if have.description.strip() != spec.description.strip():
-        out.append("description brought in line with the document")
+        out.append("description (brought in line with the document)")
     return tuple(out)
 
 

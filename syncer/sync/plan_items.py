@@ -18,6 +18,7 @@ from syncer.sync.identity import (
     shared_links,
 )
 from syncer.sync.lock import LockEntry
+from syncer.sync.plan_changes import ARROW
 from syncer.sync.plan_update import UpdatePlanner
 from syncer.sync.render import Rendered, milestone_title, render_item
 
@@ -46,6 +47,8 @@ class ItemPlanner(UpdatePlanner):
                         shared_link_message(shared.number, other),
                         document=item.issue_title,
                         forge=f"#{shared.number}",
+                        number=shared.number,
+                        title=item.issue_title,
                         fix="remove the copied link from the line (phasesync then creates "
                         "its own issue)",
                     )
@@ -114,6 +117,8 @@ class ItemPlanner(UpdatePlanner):
                     document=rendered.title,
                     forge=f"#{number}",
                     fix="remove the link or the copied item",
+                    number=number,
+                    title=rendered.title,
                 )
             )
             return
@@ -170,6 +175,10 @@ class ItemPlanner(UpdatePlanner):
                     comment=duplicate_comment(key, number),
                     remote_comments=other.comments,
                     comment_marker=duplicate_marker(key),
+                    title=other.title,
+                    file=item.pos.file,
+                    line=item.pos.line,
+                    changes=(f"state: open {ARROW} closed (duplicate)", "comment"),
                 )
             )
 

@@ -9,6 +9,7 @@ from syncer.model import subtask_parent
 from syncer.sync.actions import Conflict, Note, UpdateIssue
 from syncer.sync.body import file_of
 from syncer.sync.compose import removal_marker
+from syncer.sync.plan_changes import ARROW
 from syncer.sync.plan_state import PlannerState
 from syncer.sync.render import remote_content
 
@@ -67,6 +68,8 @@ class RemovalPlanner(PlannerState):
                         document="(removed)",
                         forge=f"#{entry.issue} {remote.title} "
                         f"({'closed' if remote.closed else 'open'})",
+                        number=entry.issue,
+                        title=remote.title,
                     )
                 )
                 continue
@@ -85,6 +88,9 @@ class RemovalPlanner(PlannerState):
                     ),
                     remote_comments=remote.comments,
                     comment_marker=removal_marker(key),
+                    title=remote.title,
+                    file=entry.file,
+                    changes=(f"state: open {ARROW} closed (not planned)", "comment"),
                 )
             )
             self.entries[key] = None

@@ -12,6 +12,7 @@ from syncer.sync.actions import Conflict, EditDocument, UpdateIssue
 from syncer.sync.compose import compose_final
 from syncer.sync.content_edits import RemoteView, decide, desc_digest, managed_block, retitled
 from syncer.sync.lock import LockEntry
+from syncer.sync.plan_changes import issue_changes
 from syncer.sync.plan_state import PlannerState, Remote
 from syncer.sync.render import Rendered, render_item
 from syncer.sync.text_safety import escape_title
@@ -30,6 +31,7 @@ class UpdatePlanner(PlannerState):
     ) -> None:
         push, pull = self.direction != "pull", self.direction != "push"
         reasons: list[str] = []
+        shown = rendered.title  # the plan's rows: the item's title as the document has it
 
         # --- content: three-way against the lock's hash (`syncer.sync.content_edits`) ---
         send_content = False
@@ -49,6 +51,8 @@ class UpdatePlanner(PlannerState):
                         "title changed in the document and on the forge",
                         document=rendered.title,
                         forge=remote.title,
+                        number=number,
+                        title=shown,
                     )
                 )
                 return  # the item is left untouched; the rest of the run proceeds
@@ -82,7 +86,16 @@ class UpdatePlanner(PlannerState):
             if decision.conflict is not None:
                 message, on_doc, on_forge = decision.conflict
                 self.conflicts.append(
-                    Conflict(key, item.pos.file, item.pos.line, message, on_doc, on_forge)
+                    Conflict(
+                        key,
+                        item.pos.file,
+                        item.pos.line,
+                        message,
+                        on_doc,
+                        on_forge,
+                        number=number,
+                        title=shown,
+                    )
                 )
                 return
             if decision.title is not None or decision.description is not None:
@@ -127,6 +140,8 @@ class UpdatePlanner(PlannerState):
                     "which moved",
                     document="ticked" if doc else "not ticked",
                     forge=f"#{number} {'closed' if forge else 'open'}",
+                    number=number,
+                    title=shown,
                 )
             )
             return
@@ -149,13 +164,31 @@ class UpdatePlanner(PlannerState):
         if target != doc:
             if pull:
                 self.documents.append(
-                    EditDocument(key, item.pos, "tick" if target else "untick", number=number)
+                    EditDocument(
+                        key,
+                        item.pos,
+                        "tick" if target else "untick",
+                        number=number,
+                        issue_title=shown,
+                    )
                 )
             else:
                 agreed = doc if state is None else agreed
 
         if send_content or state is not None:
             self._want_labels(rendered.labels)
+            changes = issue_changes(
+                self.cfg.render,
+                rendered=rendered if send_content else None,
+                title=remote.title,
+                body=remote.body,
+                labels=remote.labels,
+                milestone=remote.milestone,
+                closed=remote.closed,
+                state=state,
+                state_reason=("completed" if state == "closed" else "reopened") if state else None,
+                drop=self.retired,
+            )
             self.issues.append(
                 UpdateIssue(
                     key=key,
@@ -170,18 +203,33 @@ class UpdatePlanner(PlannerState):
                     state_reason=("completed" if state == "closed" else "reopened")
                     if state
                     else None,
+                    title=remote.title,
+                    file=item.pos.file,
+                    line=item.pos.line,
+                    changes=changes,
                 )
             )
         new_key = str(item.key)
         if retitle is not None:
-            self.documents.append(EditDocument(key, item.pos, "retitle", title=retitle))
+            self.documents.append(
+                EditDocument(key, item.pos, "retitle", number, title=retitle, issue_title=shown)
+            )
             if new_key != key:
                 self.renamed[new_key] = self.renamed.pop(key, key)
         if redescribe is not None:
-            self.documents.append(EditDocument(key, item.pos, "describe", title=redescribe))
+            self.documents.append(
+                EditDocument(key, item.pos, "describe", number, title=redescribe, issue_title=shown)
+            )
         if push and self.cfg.write_links and item.link is None:
             self.documents.append(
-                EditDocument(key, item.pos, "link", number=number, url=self.cfg.issue_url(number))
+                EditDocument(
+                    key,
+                    item.pos,
+                    "link",
+                    number=number,
+                    url=self.cfg.issue_url(number),
+                    issue_title=shown,
+                )
             )
         desc = entry.desc if entry is not None else None
         if keep_base and entry is not None:

@@ -22,6 +22,7 @@ from syncer.forges.base import LabelSpec, RemoteIssue, RemoteLabel, Snapshot
 from syncer.model import Document, Requirement, Task, slugify
 from syncer.sync.actions import DeleteLabel, Note, RenameLabel
 from syncer.sync.lock import ForgeState, ManagedLabel
+from syncer.sync.plan_changes import ARROW
 from syncer.sync.render import RenderConfig, milestone_title
 
 
@@ -134,13 +135,14 @@ def plan_label_renames(
         # record) or recoloured by a person keeps its colour.
         recolour = rec is not None and rec.color != spec.color and have is not None
         if have is not None and (have.name != spec.name or recolour):
+            # Worded as the plan's rows word a change (`syncer.sync.plan_changes`).
             changes = []
             if have.name != spec.name:
-                changes.append(f"renamed: {have.name!r} -> {spec.name!r}")
+                changes.append(f"name: {have.name} {ARROW} {spec.name}")
             if recolour:
-                changes.append(f"recoloured: {have.color} -> {spec.color}")
+                changes.append(f"colour: #{have.color} {ARROW} #{spec.color}")
             new = spec if recolour else LabelSpec(spec.name, have.color)
-            renames.append(RenameLabel(have.name, have.id, new, ", ".join(changes)))
+            renames.append(RenameLabel(have.name, have.id, new, "; ".join(changes), tuple(changes)))
             view[have.name.casefold()] = spec.name
         if rec is not None and rec.name.casefold() != spec.name.casefold():
             view.setdefault(rec.name.casefold(), spec.name)

@@ -52,8 +52,20 @@ class Pacing(Protocol):
     def clock(self) -> Callable[[], float]: ...
 
 
+class Waits(Protocol):
+    """What `create_nodes` takes of the run's `Reporter`: the one line a wait prints."""
+
+    def wait(self, what: str, seconds: float) -> None: ...
+
+
 def create_nodes(
-    forge: Forge, store: LockStore, plan: StructurePlan, options: Pacing, *, listed: datetime
+    forge: Forge,
+    store: LockStore,
+    plan: StructurePlan,
+    options: Pacing,
+    reporter: Waits | None = None,
+    *,
+    listed: datetime,
 ) -> int:
     """Create the parents the plan lacks, paced like every write and within `max_writes`
     (the applier gets what is left), each journaled at once; returns how many were made.
@@ -73,7 +85,13 @@ def create_nodes(
         spec = IssueSpec(node.title, node.block, (), None)
         try:
             issue = forge.create_issue(spec)
-        except TransientError:
+        except TransientError as exc:
+            if reporter is not None:
+                reporter.wait(
+                    f"a create that got no answer ({exc.message}) to land; then it is "
+                    "looked for by its key marker",
+                    options.lost_create_wait,
+                )
             options.sleep(options.lost_create_wait)
             found = [
                 i

@@ -86,8 +86,8 @@ def test_a_milestone_renamed_or_closed_on_the_forge_is_restored_once(harness: Ha
     assert harness.writes() == 1
     (action,) = result.plan.milestones
     assert action.reasons == (
-        "renamed on the forge to 'Auth (renamed)': restored as 'Phase 2: User Authentication'",
-        "closed on the forge: reopened",
+        "title: Auth (renamed) → Phase 2: User Authentication (renamed on the forge)",
+        "state: closed → open (closed on the forge)",
     )
     assert len(harness.milestones()) == 6 and "Phase 2: User Authentication" in harness.milestones()
     harness.emulator.reset_log()

@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 
 from syncer.init import WORKFLOW_FILES
 from syncer.settings_load import load_settings
@@ -114,6 +115,89 @@ def test_init_writes_valid_files_for_the_origin(tmp_path: Path, forge: str) -> N
         check=False,
     )
     assert schema.returncode == 0, schema.stdout + schema.stderr
+
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def installed_as(where: Path, direct_url: dict[str, object] | None) -> dict[str, str]:
+    """An environment whose `phasesync` distribution is a dist-info in `where` (ahead of the
+    editable install on sys.path), installed from `direct_url` (None: from an index)."""
+    from syncer import __version__
+
+    info = where / f"phasesync-{__version__}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: phasesync\nVersion: {__version__}\n"
+        "Project-URL: Repository, https://github.com/acme/phasesync\n",
+        encoding="utf-8",
+    )
+    (info / "INSTALLER").write_text("pip\n", encoding="utf-8")
+    if direct_url is not None:
+        (info / "direct_url.json").write_text(json.dumps(direct_url), encoding="utf-8")
+    return {**clean_env(), "PYTHONPATH": str(where)}
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "uses"),
+    [
+        (
+            {
+                "url": "https://github.com/acme/phasesync",
+                "vcs_info": {"vcs": "git", "commit_id": COMMIT},
+            },
+            f"acme/phasesync@{COMMIT}",
+        ),
+        (None, "acme/phasesync@v0"),
+    ],
+    ids=["git", "index"],
+)
+def test_init_writes_the_action_workflow_when_it_can_name_the_action(
+    tmp_path: Path, direct_url: dict[str, object] | None, uses: str
+) -> None:
+    root = git_repo(tmp_path / "project", ORIGINS["github"][0])
+    env = installed_as(tmp_path / "site", direct_url)
+    done = subprocess.run(
+        [sys.executable, "-m", "syncer", "init", "--yes"],
+        cwd=root, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"{WORKFLOW_FILES['github']} uses phasesync's action {uses}: " in done.stdout
+    assert "warning" not in done.stderr
+    path = root / WORKFLOW_FILES["github"]
+    (job,) = yaml.safe_load(path.read_text("utf-8"))["jobs"].values()
+    assert job["steps"][-1] == {"uses": uses, "with": {"mode": "sync"}}
+    _need("actionlint", _actionlint_available(), "REQUIRE_ACTIONLINT")
+    linted = run_actionlint(path)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    tool = _check_jsonschema()
+    _need("check-jsonschema", tool is not None, "REQUIRE_CHECK_JSONSCHEMA")
+    assert tool is not None
+    schema = subprocess.run(
+        [tool, "--builtin-schema", SCHEMAS["github"], str(path)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+
+
+def test_init_from_a_local_path_writes_the_steps_and_says_why(tmp_path: Path) -> None:
+    root = git_repo(tmp_path / "project", ORIGINS["github"][0])
+    env = installed_as(tmp_path / "site", {"url": "file:///home/me/phasesync", "dir_info": {}})
+    done = subprocess.run(
+        [sys.executable, "-m", "syncer", "init", "--yes", "--json"],
+        cwd=root, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["action"] is None and "local path" in data["action_reason"]
+    text = (root / WORKFLOW_FILES["github"]).read_text("utf-8")
+    assert "rather than phasesync's action:\n# phasesync runs from a local path" in text
+    assert "phasesync sync" in text
+    human = subprocess.run(
+        [sys.executable, "-m", "syncer", "init", "--yes", "--force"],
+        cwd=root, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert "runs phasesync in steps of its own, not as phasesync's action: " in human.stdout
 
 
 def test_init_never_overwrites_without_force(tmp_path: Path) -> None:

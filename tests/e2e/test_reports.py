@@ -31,8 +31,12 @@ def test_plan_detailed_exitcode_and_markdown(loopback: Loopback) -> None:
     pending = cli("plan", "--format", "markdown", "--detailed-exitcode", check=2)
     text = pending.stdout
     assert text.startswith("### phasesync sync plan\n")
-    assert "| action | item | detail |\n| --- | --- | --- |\n" in text
-    assert "| create issue | Password sign-in | phase-2/functional/password-sign-in |" in text
+    assert "| action | item | place | detail |\n| --- | --- | --- | --- |\n" in text
+    (row,) = [line for line in text.splitlines() if "| Password sign-in |" in line]
+    assert row.startswith(
+        "| create issue | Password sign-in | docs/phases/phase-2-authentication.md:32 | labels: "
+    )
+    assert "priority:high" in row and "; milestone: Phase 2: " in row
     assert loopback.harness.writes() == 0
 
     cli("push", "-q")

