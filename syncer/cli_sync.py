@@ -61,6 +61,7 @@ def _engine_config(settings: Any) -> Any:
         parse=ParseOptions(sync_checklists=settings.sync_checklists),
         forge_edits=settings.forge_edits,
         phase_parents=settings.phase_parents,
+        project=settings.project.strip(),
         done_items=settings.done_items,
         apply=ApplyOptions(
             write_interval=settings.write_interval,

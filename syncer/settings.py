@@ -330,6 +330,16 @@ class Settings(BaseSettings):
         ),
         json_schema_extra={"display_type": "boolean"},
     )
+    project: str = Field(
+        default="",
+        description=(
+            "GitHub only: the URL of a project board (`https://github.com/orgs/ORG/projects/N` "
+            "or `.../users/USER/projects/N`). Every managed issue becomes an item of it, with "
+            "Status, Phase, Type, Priority, Week, Estimate and Due filled from the document. "
+            "Empty: no board."
+        ),
+        json_schema_extra={"display_type": "URL", "display_default": "empty (no board)"},
+    )
 
     # Where each value came from ("default", a file, a variable...), for `doctor` and for
     # messages; and whether GitLab's CI job token was seen, to explain why it is not used.
@@ -408,6 +418,24 @@ class Settings(BaseSettings):
             raise ValueError("repo: a GitHub repository is OWNER/NAME")
         if self.forge == "gitlab" and len(parts) < 2:
             raise ValueError("repo: a GitLab project is its full path, GROUP/NAME or deeper")
+        return self
+
+    @model_validator(mode="after")
+    def _project_board(self) -> Self:
+        if not self.project.strip():
+            return self
+        if self.forge != "github":
+            raise ValueError(
+                "project: a project board is GitHub's (Projects); GitLab has none to fill: "
+                "leave `project` empty"
+            )
+        from syncer.forges.github_board import PROJECT_URL
+
+        if PROJECT_URL.fullmatch(urlsplit(self.project.strip()).path) is None:
+            raise ValueError(
+                "project: must be the URL of a GitHub project board, such as "
+                "https://github.com/orgs/ORG/projects/5 or https://github.com/users/USER/projects/2"
+            )
         return self
 
     def token_value(self) -> str | None:

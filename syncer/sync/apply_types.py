@@ -6,12 +6,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from syncer.errors import PhasesyncError
 from syncer.sync.actions import Problem
 from syncer.sync.ceiling import Ceiling
 from syncer.sync.structure_run import StructureOutcome
+
+if TYPE_CHECKING:
+    from syncer.sync.board_run import BoardOutcome
 
 
 class Reporter(Protocol):
@@ -71,3 +74,4 @@ class Outcome:
     # Items left as they are because the forge would refuse them (a body over its limit).
     problems: list[Problem] = field(default_factory=list)
     parents: StructureOutcome | None = None  # with `phase_parents`
+    board: BoardOutcome | None = None  # with `project` (`syncer.sync.board_run`)

@@ -69,6 +69,7 @@ from syncer.model import Document, ParseOptions
 from syncer.sync.actions import Direction, Plan, UpdateIssue
 from syncer.sync.apply import Applier
 from syncer.sync.apply_types import ApplyOptions, Outcome, Reporter
+from syncer.sync.board_run import BoardPlan, board_plan, board_step
 from syncer.sync.content_edits import ForgeEdits
 from syncer.sync.identity import marker_authors_to_check
 from syncer.sync.lock import ForgeState
@@ -107,6 +108,7 @@ class EngineConfig:
     full_listing_after: timedelta = timedelta(days=1)
     apply: ApplyOptions = field(default_factory=ApplyOptions)
     phase_parents: bool = False  # a parent issue per phase (`syncer.sync.structure`)
+    project: str = ""  # a GitHub project board's URL (`syncer.sync.board`); empty: none
     # Parse and plan only the documents whose inputs changed (`syncer.sync.reuse`); off,
     # every run parses every document (the property tests' twin).
     reuse: bool = True
@@ -135,6 +137,7 @@ class RunResult:
     # Documents not parsed this run: their inputs were as a run that had nothing to do for
     # them left them (`syncer.sync.reuse`); they are not in `docs`.
     reused: tuple[str, ...] = ()
+    board: BoardPlan | None = None  # with `project`: what the board needs
 
     @property
     def broken(self) -> tuple[Document, ...]:
@@ -283,8 +286,10 @@ def _run_locked(
         plan = make_plan(req.direction, docs, snapshot, state, pcfg, kept)
         structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
     done = tuple(sorted(reused))
+    whole = not req.paths and not done and all(not d.has_errors for d in docs)
+    board = board_plan(cfg.project, forge, docs, plan.entries, state, whole, snapshot.complete)
     if req.dry_run or plan.problems:
-        return RunResult(docs, plan, snapshot, None, structure=structure, reused=done)
+        return RunResult(docs, plan, snapshot, None, structure=structure, reused=done, board=board)
     # --- phase parents: made before the items are planned for good (their `Part of #N`)
     made_parents = 0
     if structure is not None and structure.creates and req.direction != "pull":
@@ -310,7 +315,7 @@ def _run_locked(
     pin = unsettled_since(plan, snapshot, state, cfg.render)
     recorded = False
     settled = None
-    quiet = structure is None or structure.empty
+    quiet = (structure is None or structure.empty) and (board is None or board.empty)
     if inputs is not None and pin is None and quiet and _settles(req, docs, plan, state):
         settled = settled_digest(inputs, snapshot)
     if context is not None and pin is None and req.direction == "sync":
@@ -353,7 +358,9 @@ def _run_locked(
     outcome.writes += made_parents
     if outcome.parents is not None:
         outcome.parents.created += made_parents
-    result = RunResult(docs, plan, snapshot, outcome, structure=structure, reused=done)
+    if board is not None and outcome.error is None and req.direction != "pull":
+        board_step(forge, store, cfg.project, docs, outcome, whole, snapshot.complete)
+    result = RunResult(docs, plan, snapshot, outcome, structure=structure, reused=done, board=board)
     if outcome.error is None:
         if pin is not None and pin < snapshot.server_time:
             _rewind(store, forge.identity, pin)
@@ -444,6 +451,7 @@ def _inputs(
             cfg.parse.sync_checklists,
             cfg.forge_edits,
             *(("phase_parents",) if cfg.phase_parents else ()),
+            *((("project", cfg.project),) if cfg.project else ()),
             # Only when set: the default leaves the digests of existing locks as they were.
             *((cfg.done_items,) if cfg.done_items != "create" else ()),
         ),

@@ -138,6 +138,9 @@ class ForgeState:
     # what the forge offers for relations, probed once.
     structure: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     capabilities: Mapping[str, str] = field(default_factory=dict)
+    # `project` (`syncer.sync.board`): each item's board item id and the digests of the
+    # field values written, by item key, as JSON objects `board.Record` reads.
+    board: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Per document (as the run names it): what its last plan with nothing to do for it
     # contributed, so that a later run reuses it unparsed (`syncer.sync.reuse`).
     documents: Mapping[str, DocumentRecord] = field(default_factory=dict)
@@ -303,6 +306,10 @@ def loads(text: str, path: str = "phasesync.lock") -> Lock:
                     str(k): str(v)
                     for k, v in _table(raw.get("capabilities"), "capabilities").items()
                 },
+                board={
+                    str(k): _table(v, f"board {k!r}")
+                    for k, v in _table(raw.get("board"), "board").items()
+                },
                 documents={
                     str(k): _document(str(k), v)
                     for k, v in _table(raw.get("documents"), "documents").items()
@@ -337,6 +344,7 @@ def dumps(lock: Lock) -> str:
             ("labels", {k: v.to_json() for k, v in state.labels.items()}),
             ("milestones", {k: v.to_json() for k, v in state.milestones.items()}),
             ("structure", state.structure),
+            ("board", state.board),
             ("documents", {k: v.to_json() for k, v in state.documents.items()}),
         )
         for name, table in tables:

@@ -23,6 +23,13 @@ from syncer.files import atomic_write_text
 from syncer.sync.lock import Lock, LockEntry, dumps, loads, parse_entry
 
 
+def replay_board(lock: Lock, raw: str) -> Lock:
+    """A journaled board item (`syncer.sync.board_run.journal`) folded into the lock."""
+    from syncer.sync.board_run import replay
+
+    return replay(lock, raw)
+
+
 def _replay_structure(lock: Lock, raw: str) -> Lock:
     """A journaled parent issue's record (`LockStore.record_structure`) folded into the
     lock; any other line is left to the item replay."""
@@ -102,6 +109,7 @@ class LockStore:
             raise LockFileError(str(self.journal), f"cannot read the journal ({exc})") from None
         for raw in text.splitlines():
             lock = _replay_structure(lock, raw)
+            lock = replay_board(lock, raw)
             try:
                 event = json.loads(raw)
                 identity, key = str(event["forge"]), str(event["key"])

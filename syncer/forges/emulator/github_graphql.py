@@ -201,9 +201,21 @@ type ProjectV2ItemConnection {
   totalCount: Int!
 }
 
-type ProjectV2ItemFieldTextValue { field: ProjectV2FieldConfiguration! item: ProjectV2Item! text: String }
-type ProjectV2ItemFieldNumberValue { field: ProjectV2FieldConfiguration! item: ProjectV2Item! number: Float }
-type ProjectV2ItemFieldDateValue { date: Date field: ProjectV2FieldConfiguration! item: ProjectV2Item! }
+type ProjectV2ItemFieldTextValue {
+  field: ProjectV2FieldConfiguration!
+  item: ProjectV2Item!
+  text: String
+}
+type ProjectV2ItemFieldNumberValue {
+  field: ProjectV2FieldConfiguration!
+  item: ProjectV2Item!
+  number: Float
+}
+type ProjectV2ItemFieldDateValue {
+  date: Date
+  field: ProjectV2FieldConfiguration!
+  item: ProjectV2Item!
+}
 type ProjectV2ItemFieldSingleSelectValue {
   field: ProjectV2FieldConfiguration!
   item: ProjectV2Item!
@@ -342,7 +354,9 @@ def _page(
         try:
             start = int(base64.b64decode(after.encode()).decode().split(":", 1)[1])
         except (ValueError, IndexError, UnicodeDecodeError):
-            raise BoardError("INVALID_CURSOR_ARGUMENTS", f"`{after}` does not appear to be a valid cursor.") from None
+            raise BoardError(
+                "INVALID_CURSOR_ARGUMENTS", f"`{after}` does not appear to be a valid cursor."
+            ) from None
     chunk = list(rows[start : start + first])
     end = start + len(chunk)
     return {
@@ -432,7 +446,12 @@ class Resolvers:
         if f.data_type == "ITERATION":
             today = self.emu.now().date()
             its = [
-                {"id": i.id, "title": i.title, "startDate": i.start.isoformat(), "duration": i.duration}
+                {
+                    "id": i.id,
+                    "title": i.title,
+                    "startDate": i.start.isoformat(),
+                    "duration": i.duration,
+                }
                 for i in f.iterations
             ]
             done = [
@@ -480,7 +499,12 @@ class Resolvers:
         base: Obj = {"field": self.field(p, f), "item": lambda info: self.item(p, i)}
         if f.data_type == "SINGLE_SELECT":
             name = next((o.name for o in f.options if o.id == v), None)
-            return {**base, "__typename": "ProjectV2ItemFieldSingleSelectValue", "name": name, "optionId": v}
+            return {
+                **base,
+                "__typename": "ProjectV2ItemFieldSingleSelectValue",
+                "name": name,
+                "optionId": v,
+            }
         if f.data_type == "ITERATION":
             it = next(x for x in f.iterations if x.id == v)
             return {
@@ -554,7 +578,10 @@ class Resolvers:
     # --- Query -------------------------------------------------------------------------------
 
     def organization(self, info: Any, login: str) -> Obj:
-        if not any(p.owner.lower() == login.lower() and p.owner_type == "Organization" for p in self.emu.boards.projects.values()) and not any(r.owner.login.lower() == login.lower() for r in self.emu.repos.values()):
+        if not any(
+            p.owner.lower() == login.lower() and p.owner_type == "Organization"
+            for p in self.emu.boards.projects.values()
+        ) and not any(r.owner.login.lower() == login.lower() for r in self.emu.repos.values()):
             raise BoardError(
                 "NOT_FOUND", f"Could not resolve to an Organization with the login of '{login}'."
             )
@@ -571,7 +598,7 @@ class Resolvers:
             )
         return self.repo(r)
 
-    def node(self, info: Any, id: str) -> Obj:  # noqa: A002 - GraphQL's argument name
+    def node(self, info: Any, id: str) -> Obj:
         for p in self.emu.boards.projects.values():
             if p.id == id:
                 self.ctx.scoped("node")
@@ -589,7 +616,7 @@ class Resolvers:
 
     # --- Mutation ----------------------------------------------------------------------------
 
-    def addProjectV2ItemById(self, info: Any, input: Obj) -> Obj:  # noqa: A002, N802
+    def addProjectV2ItemById(self, info: Any, input: Obj) -> Obj:
         self.ctx.writer("addProjectV2ItemById")
         p = self._project_by_id(input["projectId"])
         found = self._issue_by_node(input["contentId"])
@@ -602,7 +629,7 @@ class Resolvers:
         item = self.emu.boards.add_item(p, node_id("I", i.id), r.full_name, i.number)
         return {"clientMutationId": input.get("clientMutationId"), "item": self.item(p, item)}
 
-    def updateProjectV2ItemFieldValue(self, info: Any, input: Obj) -> Obj:  # noqa: A002, N802
+    def updateProjectV2ItemFieldValue(self, info: Any, input: Obj) -> Obj:
         self.ctx.writer("updateProjectV2ItemFieldValue")
         p = self._project_by_id(input["projectId"])
         value = dict(input["value"])
@@ -610,16 +637,24 @@ class Resolvers:
             try:
                 date.fromisoformat(str(value["date"]))
             except ValueError:
-                raise BoardError("UNPROCESSABLE", f"'{value['date']}' is not a valid date") from None
+                raise BoardError(
+                    "UNPROCESSABLE", f"'{value['date']}' is not a valid date"
+                ) from None
         item = self.emu.boards.set_item_value(p, input["itemId"], input["fieldId"], value)
-        return {"clientMutationId": input.get("clientMutationId"), "projectV2Item": self.item(p, item)}
+        return {
+            "clientMutationId": input.get("clientMutationId"),
+            "projectV2Item": self.item(p, item),
+        }
 
-    def createProjectV2Field(self, info: Any, input: Obj) -> Obj:  # noqa: A002, N802
+    def createProjectV2Field(self, info: Any, input: Obj) -> Obj:
         self.ctx.writer("createProjectV2Field")
         p = self._project_by_id(input["projectId"])
         options = list(input.get("singleSelectOptions") or [])
         f = self.emu.boards.create_field(p, input["dataType"], input["name"], options)
-        return {"clientMutationId": input.get("clientMutationId"), "projectV2Field": self.field(p, f)}
+        return {
+            "clientMutationId": input.get("clientMutationId"),
+            "projectV2Field": self.field(p, f),
+        }
 
 
 def _error(err: GraphQLError) -> Obj:
@@ -632,7 +667,9 @@ def _error(err: GraphQLError) -> Obj:
     if err.locations:
         out["locations"] = [{"line": loc.line, "column": loc.column} for loc in err.locations]
     if not isinstance(original, BoardError):
-        out["extensions"] = {"code": "undefinedField" if "Cannot query" in err.message else "invalidQuery"}
+        out["extensions"] = {
+            "code": "undefinedField" if "Cannot query" in err.message else "invalidQuery"
+        }
     out["message"] = original.message if isinstance(original, BoardError) else err.message
     return out
 
@@ -644,7 +681,10 @@ def handle(emu: GitHubEmulator, request: Request, level: str, web: str) -> Reply
     except ValueError:
         return Reply(400, {"message": "Problems parsing JSON"})
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
-        return Reply(200, {"errors": [{"message": "A query attribute must be specified and must be a string."}]})
+        return Reply(
+            200,
+            {"errors": [{"message": "A query attribute must be specified and must be a string."}]},
+        )
     variables = body.get("variables") or {}
     if not isinstance(variables, dict):
         return Reply(200, {"errors": [{"message": "Variables are invalid JSON."}]})

@@ -231,7 +231,8 @@ class Boards:
                 raise BoardError("UNPROCESSABLE", "Single select fields must have options.")
             if len(options) > OPTION_LIMIT:
                 raise BoardError(
-                    "UNPROCESSABLE", f"Single select fields can have at most {OPTION_LIMIT} options."
+                    "UNPROCESSABLE",
+                    f"Single select fields can have at most {OPTION_LIMIT} options.",
                 )
         prefix = "PVTSSF" if data_type == "SINGLE_SELECT" else "PVTF"
         f = BoardField(self._next(prefix), name, data_type)
@@ -247,10 +248,14 @@ class Boards:
     ) -> BoardItem:
         item = next((i for i in project.items if i.id == item_id), None)
         if item is None:
-            raise BoardError("NOT_FOUND", f"Could not resolve to a node with the global id of '{item_id}'")
+            raise BoardError(
+                "NOT_FOUND", f"Could not resolve to a node with the global id of '{item_id}'"
+            )
         f = project.field_by_id(field_id)
         if f is None:
-            raise BoardError("NOT_FOUND", f"Could not resolve to a node with the global id of '{field_id}'")
+            raise BoardError(
+                "NOT_FOUND", f"Could not resolve to a node with the global id of '{field_id}'"
+            )
         given = {k: v for k, v in value.items() if v is not None}
         wanted = {
             "TEXT": "text",

@@ -1,0 +1,236 @@
+"""`project`: every managed issue an item of a GitHub project board, fields from the document.
+
+GitHub only (GitLab has no Projects: the setting is a configuration error there). PyGithub's
+requester posts the GraphQL to the emulator's `/graphql`, which executes it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+
+from syncer.errors import ConfigError, PermissionDenied
+from syncer.forges.emulator.github import GitHubEmulator
+from syncer.forges.emulator.github_model import node_id
+from syncer.forges.emulator.github_projects import Project
+from syncer.sync.board import KIND_NAMES, board_id
+from syncer.sync.engine import RunResult
+from syncer.sync.lock_store import LockStore
+from tests.contract.conftest import TOKEN, Harness
+
+URL = "https://github.com/orgs/acme/projects/5"
+
+
+def on_board(h: Harness, *, weeks: bool = True) -> Project:
+    """A board with GitHub's default fields (and a `Week` iteration field), and the setting."""
+    if h.kind == "gitlab":
+        pytest.skip("GitLab has no project boards (see test_gitlab_refuses_a_board)")
+    emu = h.emulator
+    assert isinstance(emu, GitHubEmulator)
+    project = emu.boards.add_project("acme", 5, title="Roadmap")
+    if weeks:
+        titles = [f"Week {n}" for n in range(1, 7)]
+        emu.boards.add_iteration_field(project, "Week", titles, date(2026, 11, 2))
+    h.config = replace(h.config, project=URL)
+    return project
+
+
+def graphql(h: Harness) -> int:
+    return sum(1 for r in h.emulator.requests if r.path == "/graphql")
+
+
+def values(h: Harness, project: Project, number: int) -> dict[str, Any]:
+    emu = h.emulator
+    assert isinstance(emu, GitHubEmulator)
+    issue = emu.repo().issues[number]
+    return emu.boards.item_values(project, node_id("I", issue.id))
+
+
+def board_table(h: Harness) -> dict[str, Any]:
+    return dict(LockStore(h.root / "phasesync.lock").load().state(h.forge.identity).board)
+
+
+def ok(result: RunResult) -> RunResult:
+    assert result.outcome is not None and result.outcome.error is None, result.outcome
+    return result
+
+
+def test_first_push_puts_every_issue_on_the_board_with_its_fields(harness: Harness) -> None:
+    h = harness
+    project = on_board(h)
+    result = ok(h.run("push"))
+    items = h.lock_items()
+    assert len(project.items) == len(items)  # one item per managed issue, no more
+    made = result.outcome.board if result.outcome else None
+    assert made is not None
+    # The fields the board lacked, made; Status and the Week iteration field were there.
+    assert sorted(made.fields_made) == ["Due", "Estimate", "Phase", "Priority", "Type"]
+    assert project.field_named("Estimate").data_type == "NUMBER"  # type: ignore[union-attr]
+    key = "phase-2/functional/password-sign-in"
+    n = items[key].issue
+    got = values(h, project, n)
+    assert got["Status"] == "Todo"
+    assert got["Phase"].startswith("Phase 2")
+    assert got["Type"] == KIND_NAMES[next(k for k in KIND_NAMES if k.value == "functional")]
+    assert got["Priority"] == "High" and got["Estimate"] == 2
+    assert date.fromisoformat(got["Due"]) == h.milestones()[got["Phase"]]
+    tasks = {k: e.issue for k, e in items.items() if "/week-" in k}
+    weeks = [values(h, project, n).get("Week") for n in tasks.values()]
+    assert "Week 1" in weeks
+    for k, e in items.items():  # a ticked box is Done on the board
+        assert values(h, project, e.issue)["Status"] == ("Done" if e.checked else "Todo"), k
+    table = board_table(h)
+    assert set(table) == set(items)
+    assert all(rec["board"] == board_id(URL) and rec["item"] for rec in table.values())
+
+
+def test_requests_of_a_first_push_are_counted_and_batched(harness: Harness) -> None:
+    h = harness
+    on_board(h)
+    result = ok(h.run("push"))
+    board = result.outcome.board if result.outcome else None
+    assert board is not None
+    n = len(h.lock_items())
+    written = sum(len(r["fields"]) for r in board_table(h).values())
+    assert board.added == n and board.values == written
+    expected = (
+        1  # the board's fields
+        + len(board.fields_made)
+        + math.ceil(n / 100)  # the issues' global ids
+        + math.ceil(n / 50)  # additions, 50 to a request
+        + math.ceil(written / 50)  # values, 50 to a request
+    )
+    assert board.requests == expected == graphql(h)
+
+
+def test_second_push_and_idle_sync_make_no_board_request(harness: Harness) -> None:
+    h = harness
+    on_board(h)
+    ok(h.run("push"))
+    before = h.writes()
+    ok(h.run("push"))
+    assert h.writes() == before  # 0 writes, board included (a GraphQL POST counts)
+    h.run("sync")  # lists the issues the push touched once more
+    reads, writes, posts = h.reads(), h.writes(), graphql(h)
+    ok(h.run("sync"))
+    assert (h.reads() - reads, h.writes() - writes, graphql(h) - posts) == (3, 0, 0)
+
+
+def test_a_ticked_box_writes_only_its_status(harness: Harness) -> None:
+    h = harness
+    project = on_board(h)
+    ok(h.run("push"))
+    key = "phase-2/functional/password-sign-in"
+    n = h.number_of(key)
+    h.close(n)  # done on the forge: the sync ticks the box, and the board says Done
+    posts = graphql(h)
+    result = ok(h.run("sync"))
+    assert values(h, project, n)["Status"] == "Done"
+    assert result.outcome is not None and result.outcome.board is not None
+    assert result.outcome.board.values == 1
+    assert graphql(h) - posts == 2  # the board's fields, one batch of values
+
+
+def test_a_person_moving_a_card_is_left_alone(harness: Harness) -> None:
+    h = harness
+    project = on_board(h)
+    emu = h.emulator
+    assert isinstance(emu, GitHubEmulator)
+    ok(h.run("push"))
+    n = h.number_of("phase-2/functional/password-sign-in")
+    content = node_id("I", emu.repo().issues[n].id)
+    emu.boards.set_value(project, content, "Status", "In Progress")
+    ok(h.run("sync", full=True))  # even the complete run does not restore it
+    assert values(h, project, n)["Status"] == "In Progress"
+
+
+def test_a_run_that_dies_mid_board_converges_with_no_duplicate(harness: Harness) -> None:
+    h = harness
+    project = on_board(h)
+    emu = h.emulator
+    assert isinstance(emu, GitHubEmulator)
+    # The additions are made, and every answer lost (retries too): the run stops there,
+    # with the issues on the board and none of their items in the lock.
+    emu.apply_then_fail(
+        20,
+        method="POST",
+        path_regex="/graphql",
+        where=lambda r: b"addProjectV2ItemById" in r.body,
+        status=502,
+    )
+    first = h.run("push")
+    assert first.outcome is not None and first.outcome.error is not None
+    assert project.items and not board_table(h)
+    emu.clear_faults()
+    ok(h.run("push"))
+    assert len(project.items) == len(h.lock_items())
+    assert len({i.content for i in project.items}) == len(project.items)
+    for e in h.lock_items().values():
+        assert values(h, project, e.issue)["Status"] in ("Todo", "Done")
+
+
+def test_a_board_with_no_week_field_is_reported_and_retried_daily(harness: Harness) -> None:
+    h = harness
+    project = on_board(h, weeks=False)
+    result = ok(h.run("push"))
+    board = result.outcome.board if result.outcome else None
+    assert board is not None
+    assert any("iteration field" in note and "Week" in note for note in board.notes)
+    assert project.field_named("Week") is None  # never guessed as another type
+    pending = [k for k, r in board_table(h).items() if "Week" in r.get("pending", [])]
+    assert pending
+    # Incremental runs leave it; the daily complete run reads the board once and tries again.
+    h.run("sync")
+    posts = graphql(h)
+    ok(h.run("sync"))
+    assert graphql(h) == posts
+    emu = h.emulator
+    assert isinstance(emu, GitHubEmulator)
+    emu.boards.add_iteration_field(
+        project, "Week", [f"Week {n}" for n in range(1, 7)], date(2026, 11, 2)
+    )
+    ok(h.run("sync", full=True))
+    n = h.number_of(pending[0])
+    assert values(h, project, n)["Week"].startswith("Week ")
+    assert not any("pending" in r for r in board_table(h).values())
+
+
+def test_a_token_without_the_project_scope_is_explained(harness: Harness) -> None:
+    h = harness
+    on_board(h)
+    emu = h.emulator
+    assert isinstance(emu, GitHubEmulator)
+    emu.boards.project_tokens = set()  # the contract token lacks `project`
+    result = h.run("push")
+    assert result.outcome is not None
+    error = result.outcome.error
+    assert isinstance(error, PermissionDenied)
+    assert "`project` scope" in error.describe() and TOKEN not in error.describe()
+    assert h.lock_items()  # the issues were made and recorded all the same
+
+
+def test_plan_shows_the_board_writes(harness: Harness) -> None:
+    h = harness
+    on_board(h)
+    posts = graphql(h)
+    result = h.run("push", dry_run=True)
+    assert graphql(h) == posts  # planning asks nothing of the board
+    assert result.board is not None
+    n = len(result.plan.entries) or sum(len(d.items) for d in result.docs)
+    assert result.board.adds == n
+    assert f"add {n} issue(s)" in result.board.lines()[0]
+
+
+def test_gitlab_refuses_a_board(harness: Harness) -> None:
+    h = harness
+    if h.kind == "github":
+        pytest.skip("GitHub has project boards")
+    h.config = replace(h.config, project=URL)
+    writes = h.writes()
+    with pytest.raises(ConfigError, match="GitLab has no Projects"):
+        h.run("push")
+    assert h.writes() == writes  # refused before any write
