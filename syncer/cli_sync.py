@@ -104,6 +104,7 @@ def _run(
         structure_json,
         structure_text,
     )
+    from syncer.sync.board_run import board_json
     from syncer.sync.engine import RunRequest, run
 
     if prefer not in (None, "document", "forge"):
@@ -153,6 +154,8 @@ def _run(
                 data["outcome"] = outcome_json(result.outcome)
             if result.structure is not None:  # `phase_parents`
                 data["structure"] = structure_json(result.structure, result.outcome)
+            if result.board is not None:  # `project`
+                data["board"] = board_json(result.board, result.outcome)
             out.print_json(json.dumps(data))
         elif fmt == "markdown":
             out.print(
@@ -161,6 +164,8 @@ def _run(
             )
             if result.structure is not None:  # `phase_parents`
                 out.print("\n".join(result.structure.lines()), markup=False)
+            if result.board is not None:  # `project`
+                out.print("\n".join(result.board.lines()), markup=False)
         elif (
             not common.quiet
             and (plan_only or dry_run or not plan.problems)
@@ -173,6 +178,8 @@ def _run(
             print_plan(out, plan, interval, cfg.apply.ceiling, refused=len(result.broken))
             if result.structure is not None:  # `phase_parents`: the mapping and its writes
                 out.print(structure_text(result.structure), markup=False)
+            if result.board is not None:  # `project`: the board's writes
+                out.print("\n".join(result.board.lines()), markup=False)
             if grouped:
                 out.print("::endgroup::", markup=False)
         else:
@@ -199,6 +206,10 @@ def _run(
         if result.outcome is not None:
             if not common.json and not common.quiet:
                 out.print(outcome_text(result.outcome))
+                if result.outcome.board is not None:  # `project`
+                    out.print(result.outcome.board.text(), markup=False)
+            for note in result.outcome.board.notes if result.outcome.board else ():
+                ERR.print(f"project board: {note}", markup=False)
                 if plan.done_left and not summarised:
                     out.print(done_left_text(len(plan.done_left)) + ".")
             if result.outcome.error is not None:
@@ -220,6 +231,7 @@ def _run(
         if skipped and not (plan_only or dry_run):
             raise typer.Exit(1)
         pending = result.structure is not None and not result.structure.empty
+        pending = pending or (result.board is not None and not result.board.empty)
         if detailed_exitcode and (not plan.empty or pending):
             raise typer.Exit(2)
 

@@ -270,6 +270,10 @@ def _forge(
         checks.append(_permissions(forge, access, advice))
 
     checks.append(_rate_limit(client))
+    if settings.project.strip():  # `project`: the board, its token scope, its fields
+        from syncer.doctor_board import board_check
+
+        checks.append(Check("project board", *board_check(client, settings.project.strip())))
     return checks
 
 

@@ -279,6 +279,21 @@ class BoardRun:
         return {k: r.to_json() for k, r in sorted(self.records.items())}
 
 
+def board_json(plan: BoardPlan, outcome: Outcome | None) -> dict[str, Any]:
+    """The board's part of `--json`: the plan, and what was done."""
+    out: dict[str, Any] = {"url": plan.url, "adds": plan.adds, "values": plan.values}
+    done = outcome.board if outcome is not None else None
+    if done is not None:
+        out["done"] = {
+            "requests": done.requests,
+            "added": done.added,
+            "values": done.values,
+            "fields_made": done.fields_made,
+            "notes": done.notes,
+        }
+    return out
+
+
 # --- the engine's step ------------------------------------------------------------------
 
 
