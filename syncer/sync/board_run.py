@@ -42,10 +42,11 @@ from syncer.sync.board import (
 from syncer.sync.board import (
     BoardPlan as BoardPlan,
 )
-from syncer.sync.lock import ForgeState, Lock, LockEntry
+from syncer.sync.lock import ForgeState, Lock
 
 if TYPE_CHECKING:
     from syncer.model import Document
+    from syncer.sync.actions import Plan
     from syncer.sync.apply_types import Outcome
     from syncer.sync.lock_store import LockStore
 
@@ -301,17 +302,20 @@ def board_plan(
     url: str,
     forge: Forge,
     docs: Sequence[Document],
-    entries: Mapping[str, LockEntry | None],
+    plan: Plan,
     state: ForgeState,
     whole: bool,
     complete: bool,
 ) -> BoardPlan | None:
-    """With `project`: what the board needs (no request); None without. A board that is
-    not GitHub's is a `ConfigError` here, before any write."""
+    """With `project`: what the board needs (no request); None without, and on a pull,
+    which leaves the board alone. A board that is not GitHub's is a `ConfigError` here,
+    before any write."""
     if not url:
         return None
     open_board(forge, url)  # no request: checks the forge and the URL
-    return plan_board(url, docs, entries, state, whole=whole, complete=complete, new=True)
+    if plan.direction == "pull":
+        return None
+    return plan_board(url, docs, plan.entries, state, whole=whole, complete=complete, new=True)
 
 
 def board_step(

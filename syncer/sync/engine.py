@@ -287,7 +287,7 @@ def _run_locked(
         structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
     done = tuple(sorted(reused))
     whole = not req.paths and not done and all(not d.has_errors for d in docs)
-    board = board_plan(cfg.project, forge, docs, plan.entries, state, whole, snapshot.complete)
+    board = board_plan(cfg.project, forge, docs, plan, state, whole, snapshot.complete)
     if req.dry_run or plan.problems:
         return RunResult(docs, plan, snapshot, None, structure=structure, reused=done, board=board)
     # --- phase parents: made before the items are planned for good (their `Part of #N`)
@@ -358,7 +358,7 @@ def _run_locked(
     outcome.writes += made_parents
     if outcome.parents is not None:
         outcome.parents.created += made_parents
-    if board is not None and outcome.error is None and req.direction != "pull":
+    if board is not None and outcome.error is None:
         board_step(forge, store, cfg.project, docs, outcome, whole, snapshot.complete)
     result = RunResult(docs, plan, snapshot, outcome, structure=structure, reused=done, board=board)
     if outcome.error is None:
