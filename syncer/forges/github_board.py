@@ -23,7 +23,7 @@ Everything a document says goes in GraphQL variables, never in the query text.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -149,11 +149,20 @@ class GitHubBoard:
         self.forge = forge
         self.ref = ref
         self.requests = 0
+        self.writes = 0  # requests that carried mutations
+        # Called before each request that carries mutations: the caller's pacing and
+        # write budget (it may raise to stop).
+        self.before_write: Callable[[], None] = lambda: None
 
     # --- the one request ----------------------------------------------------------------
 
-    def _post(self, op: str, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+    def _post(
+        self, op: str, query: str, variables: Mapping[str, Any], *, write: bool = False
+    ) -> dict[str, Any]:
         """One GraphQL request: its answer as `{"data": ..., "errors": [...]}`."""
+        if write:
+            self.before_write()
+            self.writes += 1
         requester = self.forge._requester
         body = {"query": query, "variables": dict(variables)}
 
@@ -237,6 +246,7 @@ class GitHubBoard:
                 "add issues to the project board",
                 f"mutation({', '.join(params)}) {{ {calls} }}",
                 variables,
+                write=True,
             )
             data = answer.get("data") or {}
             errors = self._by_alias(answer)
@@ -266,7 +276,7 @@ class GitHubBoard:
                     f"fieldId: $f{k}, value: {{{w.kind}: $v{k}}}}}) {{ projectV2Item {{ id }} }}"
                 )
             query = f"mutation({', '.join(params)}) {{ {' '.join(calls)} }}"
-            answer = self._post("set fields on the project board", query, variables)
+            answer = self._post("set fields on the project board", query, variables, write=True)
             data = answer.get("data") or {}
             errors = self._by_alias(answer)
             for k in range(len(chunk)):
@@ -288,7 +298,8 @@ class GitHubBoard:
         )
         opts = [{"name": o, "color": "GRAY", "description": ""} for o in options] or None
         op = f"create the field {name!r} on the project board"
-        answer = self._post(op, query, {"p": project, "name": name, "t": data_type, "o": opts})
+        variables = {"p": project, "name": name, "t": data_type, "o": opts}
+        answer = self._post(op, query, variables, write=True)
         made = _field(
             ((answer.get("data") or {}).get("createProjectV2Field") or {}).get("projectV2Field")
             or {}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from syncer.errors import ConfigError, PhasesyncError
+from syncer.errors import ConfigError, PhasesyncError, WriteBudgetExhausted
 from syncer.forges.base import Forge
 from syncer.forges.github_board import (
     BATCH,
@@ -24,6 +24,7 @@ from syncer.forges.github_board import (
     ValueWrite,
     parse_project_url,
 )
+from syncer.sync.apply_types import ApplyOptions, Outcome
 from syncer.sync.board import (
     DONE,
     KIND_NAMES,
@@ -47,7 +48,6 @@ from syncer.sync.lock import ForgeState, Lock
 if TYPE_CHECKING:
     from syncer.model import Document
     from syncer.sync.actions import Plan
-    from syncer.sync.apply_types import Outcome
     from syncer.sync.lock_store import LockStore
 
 JOURNAL_KEY = "board"
@@ -56,6 +56,7 @@ JOURNAL_KEY = "board"
 @dataclass(slots=True)
 class BoardOutcome:
     requests: int = 0
+    writes: int = 0  # requests that carried mutations
     added: int = 0
     values: int = 0
     fields_made: list[str] = field(default_factory=list)
@@ -133,9 +134,19 @@ class BoardRun:
     """Carries out one `BoardPlan` on one board."""
 
     def __init__(
-        self, board: GitHubBoard, store: LockStore, identity: str, plan: BoardPlan
+        self,
+        board: GitHubBoard,
+        store: LockStore,
+        identity: str,
+        plan: BoardPlan,
+        options: ApplyOptions | None = None,
+        spent: int = 0,
     ) -> None:
         self.board = board
+        self.options = options or ApplyOptions(write_interval=0)
+        self.spent = spent  # writes the run made before the board's
+        self._last: float | None = None
+        board.before_write = self._pace
         self.store = store
         self.identity = identity
         self.plan = plan
@@ -146,6 +157,18 @@ class BoardRun:
         self.outcome = BoardOutcome()
         self._notes: dict[str, int] = {}
         self._project = ""  # the board's id, once read
+
+    def _pace(self) -> None:
+        """Before each request of mutations: the run's `max_writes` (a clean stop, the next
+        run carries on) and `write_interval`, as for the issues' writes."""
+        opts = self.options
+        if opts.max_writes is not None and self.spent + self.board.writes >= opts.max_writes:
+            raise WriteBudgetExhausted(self.spent + self.board.writes)
+        if self._last is not None and opts.write_interval > 0:
+            wait = self._last + opts.write_interval - opts.clock()
+            if wait > 0:
+                opts.sleep(wait)
+        self._last = opts.clock()
 
     def _save(self, key: str, rec: Record) -> None:
         self.records[key] = rec
@@ -160,6 +183,7 @@ class BoardRun:
                 self._run()
         finally:
             self.outcome.requests = self.board.requests
+            self.outcome.writes = self.board.writes
             self.outcome.notes = [
                 f"{text} ({n} item{'s' if n != 1 else ''})" for text, n in self._notes.items()
             ]
@@ -326,6 +350,7 @@ def board_step(
     outcome: Outcome,
     whole: bool,
     complete: bool,
+    options: ApplyOptions | None = None,
 ) -> None:
     """After the run's issue writes: plan the board again on the lock they left (the issues
     made this run have their numbers), carry it out, and write the lock. Nothing to do:
@@ -336,7 +361,7 @@ def board_step(
     if plan.empty:
         return
     try:
-        run = BoardRun(open_board(forge, url), store, identity, plan)
+        run = BoardRun(open_board(forge, url), store, identity, plan, options, outcome.writes)
     except PhasesyncError as exc:
         outcome.error = exc
         return
@@ -346,6 +371,7 @@ def board_step(
         outcome.board = run.outcome
         outcome.error = exc
     finally:
+        outcome.writes += run.board.writes
         lock = store.load()
         state = lock.state(identity)
         store.save(lock.with_state(identity, replace(state, board=run.table())))

@@ -359,7 +359,7 @@ def _run_locked(
     if outcome.parents is not None:
         outcome.parents.created += made_parents
     if board is not None and outcome.error is None:
-        board_step(forge, store, cfg.project, docs, outcome, whole, snapshot.complete)
+        board_step(forge, store, cfg.project, docs, outcome, whole, snapshot.complete, cfg.apply)
     result = RunResult(docs, plan, snapshot, outcome, structure=structure, reused=done, board=board)
     if outcome.error is None:
         if pin is not None and pin < snapshot.server_time:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from syncer.errors import ConfigError, PermissionDenied
+from syncer.errors import ConfigError, PermissionDenied, WriteBudgetExhausted
 from syncer.forges.emulator.github import GitHubEmulator
 from syncer.forges.emulator.github_model import node_id
 from syncer.forges.emulator.github_projects import Project
@@ -234,3 +234,24 @@ def test_gitlab_refuses_a_board(harness: Harness) -> None:
     with pytest.raises(ConfigError, match="GitLab has no Projects"):
         h.run("push")
     assert h.writes() == writes  # refused before any write
+
+
+def test_max_writes_stops_the_board_cleanly_and_the_next_run_carries_on(
+    harness: Harness,
+) -> None:
+    h = harness
+    project = on_board(h)
+    without = h.run("push", dry_run=True).plan.forge_writes
+    # The issues' writes, then 3 requests of the board's mutations (of the 11 it needs).
+    h.config = replace(h.config, apply=replace(h.config.apply, max_writes=without + 3))
+    first = h.run("push")
+    assert first.outcome is not None
+    assert isinstance(first.outcome.error, WriteBudgetExhausted)
+    assert first.outcome.board is not None and first.outcome.board.writes == 3
+    assert len(project.items) < len(h.lock_items())
+    h.config = replace(h.config, apply=replace(h.config.apply, max_writes=None))
+    ok(h.run("push"))
+    assert len(project.items) == len({i.content for i in project.items}) == len(h.lock_items())
+    before = h.writes()
+    ok(h.run("push"))
+    assert h.writes() == before
