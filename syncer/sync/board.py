@@ -210,7 +210,8 @@ class BoardPlan:
         ]
         for w in self.work[:20]:
             what = "add, " if w.adds else ""
-            out.append(f"  #{w.wanted.issue} [{w.wanted.key}]: {what}{', '.join(w.changed)}")
+            issue = f"#{w.wanted.issue}" if w.wanted.issue else "new issue"
+            out.append(f"  {issue} [{w.wanted.key}]: {what}{', '.join(w.changed)}")
         if len(self.work) > 20:
             out.append(f"  ... and {len(self.work) - 20} more")
         return out
