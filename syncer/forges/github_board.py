@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from github.GithubException import RateLimitExceededException
+
 from syncer.errors import ConfigError, NotFound, PermissionDenied, ValidationFailed
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 FORGE = "github"
 BATCH = 50  # mutations a request: GitHub has no fixed ceiling; 50 keeps each answer small
 LOOKUP = 100  # issues looked up a request
+RATE_LIMITED = ("RATE_LIMITED", "RATE_LIMIT")  # GitHub's GraphQL error types for the limit
 PROJECT_URL = re.compile(
     r"/(?P<kind>orgs|users)/(?P<owner>[A-Za-z0-9-]+)/projects/(?P<number>\d+)/?"
 )
@@ -168,8 +171,17 @@ class GitHubBoard:
 
         def send() -> dict[str, Any]:
             self.requests += 1
-            _, data = requester.requestJsonAndCheck("POST", requester.graphql_url, input=body)
-            return data if isinstance(data, dict) else {}
+            headers, data = requester.requestJsonAndCheck(
+                "POST", requester.graphql_url, input=body
+            )
+            data = data if isinstance(data, dict) else {}
+            for error in data.get("errors") or ():
+                if isinstance(error, dict) and error.get("type") in RATE_LIMITED:
+                    # HTTP 200 on GraphQL: made the rate-limit answer REST gives, so that
+                    # `_run` waits for the reset its headers name and sends it again.
+                    message = str(error.get("message") or "API rate limit exceeded")
+                    raise RateLimitExceededException(403, {"message": message}, headers)
+            return data
 
         return self.forge._run(op, send, idempotent=True)
 

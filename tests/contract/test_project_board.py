@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from syncer.errors import ConfigError, PermissionDenied, WriteBudgetExhausted
+from syncer.forges.emulator.core import Request
 from syncer.forges.emulator.github import GitHubEmulator
 from syncer.forges.emulator.github_model import node_id
 from syncer.forges.emulator.github_projects import Project
@@ -255,3 +256,37 @@ def test_max_writes_stops_the_board_cleanly_and_the_next_run_carries_on(
     before = h.writes()
     ok(h.run("push"))
     assert h.writes() == before
+
+
+def test_a_rate_limited_graphql_answer_is_waited_out(harness: Harness) -> None:
+    h = harness
+    project = on_board(h)
+    emu = h.emulator
+    assert isinstance(emu, GitHubEmulator)
+    ok(h.run("push"))
+    n = h.number_of("phase-2/functional/password-sign-in")
+    h.close(n)
+    # GitHub's GraphQL says a spent budget with HTTP 200 and a RATE_LIMITED error.
+    limited = {
+        "errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID 1."}]
+    }
+    reset = str(int(emu.now().timestamp()) + 5)
+    headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}
+    emu.fail_next(
+        1, method="POST", path_regex="/graphql", status=200, body=limited, headers=headers
+    )
+    posts = graphql(h)
+    ok(h.run("sync"))
+    assert values(h, project, n)["Status"] == "Done"
+    assert graphql(h) - posts == 3  # the refused read, sent again after the wait, one write
+
+
+def test_the_emulator_answers_a_spent_budget_on_graphql_as_github_does(harness: Harness) -> None:
+    h = harness
+    on_board(h)
+    emu = h.emulator
+    assert isinstance(emu, GitHubEmulator)
+    emu.exhaust_rate_limit(reset_in=30)
+    auth = {"authorization": f"token {TOKEN}"}
+    reply = emu.handle(Request("POST", "/graphql", headers=auth, body=b"{}"))
+    assert reply.status == 200 and reply.body["errors"][0]["type"] == "RATE_LIMITED"

@@ -347,6 +347,10 @@ class GitHubEmulator(EmulatorBase):
             return level
         if request.path != "/rate_limit":
             limited = self._spend()
+            if limited is not None and request.path.rstrip("/") == "/graphql":
+                # GraphQL says it with HTTP 200 and an error of type RATE_LIMITED.
+                message = limited.body.get("message") if isinstance(limited.body, dict) else ""
+                return Reply(200, {"errors": [{"type": "RATE_LIMITED", "message": message}]})
             if limited is not None:
                 return limited
         if request.is_write and self.content_limits:
