@@ -157,6 +157,8 @@ class BoardRun:
         self.outcome = BoardOutcome()
         self._notes: dict[str, int] = {}
         self._project = ""  # the board's id, once read
+        # Something the next run must try again (an error, an issue or a value refused).
+        self.unfinished = False
 
     def _pace(self) -> None:
         """Before each request of mutations: the run's `max_writes` (a clean stop, the next
@@ -181,6 +183,9 @@ class BoardRun:
         try:
             if self.plan.work:
                 self._run()
+        except BaseException:
+            self.unfinished = True
+            raise
         finally:
             self.outcome.requests = self.board.requests
             self.outcome.writes = self.board.writes
@@ -250,6 +255,7 @@ class BoardRun:
         contents = self.board.content_ids([w.wanted.issue for w in work])
         for w in work:
             if w.wanted.issue not in contents:
+                self.unfinished = True
                 self._note("an issue GitHub's GraphQL API does not find was not added")
         board = board_id(self.plan.url)
         todo = dict(contents)
@@ -261,6 +267,7 @@ class BoardRun:
             self._save(w.wanted.key, Record(number, item, board))
             self.outcome.added += 1
         for message in refused:
+            self.unfinished = True
             self._note(f"not added to the board: {message}")
 
     def _values(
@@ -279,6 +286,7 @@ class BoardRun:
             if vw is None:
                 self._note(why or f"the board has no `{name}` field")
             elif done.get((w.wanted.key, name)) is not None:
+                self.unfinished = True
                 self._note(f"`{name}` not set: {done[(w.wanted.key, name)]}")
         for key, w in touched.items():
             rec = self.records.get(key) or w.record
@@ -374,4 +382,9 @@ def board_step(
         outcome.writes += run.board.writes
         lock = store.load()
         state = lock.state(identity)
-        store.save(lock.with_state(identity, replace(state, board=run.table())))
+        state = replace(state, board=run.table())
+        if run.unfinished:
+            # The next run must see every document again to finish the board: none is
+            # reused unparsed (`syncer.sync.reuse`), whatever this run recorded.
+            state = replace(state, documents={})
+        store.save(lock.with_state(identity, state))

@@ -290,3 +290,26 @@ def test_the_emulator_answers_a_spent_budget_on_graphql_as_github_does(harness: 
     auth = {"authorization": f"token {TOKEN}"}
     reply = emu.handle(Request("POST", "/graphql", headers=auth, body=b"{}"))
     assert reply.status == 200 and reply.body["errors"][0]["type"] == "RATE_LIMITED"
+
+
+def test_a_board_left_unfinished_is_finished_by_the_next_incremental_sync(
+    harness: Harness,
+) -> None:
+    h = harness
+    if h.kind == "gitlab":
+        pytest.skip("GitLab has no project boards")
+    ok(h.run("push"))  # no board yet; then syncs that let documents be reused unparsed
+    ok(h.run("sync"))
+    ok(h.run("sync"))
+    project = on_board(h)
+    emu = h.emulator
+    assert isinstance(emu, GitHubEmulator)
+    emu.boards.project_tokens = set()  # the token lacks `project`: the board step fails
+    failed = h.run("sync")
+    assert failed.outcome is not None and isinstance(failed.outcome.error, PermissionDenied)
+    emu.boards.project_tokens = None  # the token is fixed
+    done = ok(h.run("sync"))  # incremental, and every document planned again
+    assert done.snapshot.since is not None and not done.reused
+    assert len(project.items) == len(h.lock_items())
+    after = ok(h.run("sync"))
+    assert after.board is not None and after.board.empty
