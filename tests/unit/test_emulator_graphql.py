@@ -80,6 +80,8 @@ def test_unknown_board_is_not_found_with_githubs_error_shape(emu: GitHubEmulator
     mine = 'query { user(login: "alice") { projectV2(number: 2) { title } } }'
     assert gql(mine)["data"]["user"]["projectV2"]["title"] == "Plan"
     assert gql(PROJECT, login="alice", number=2)["errors"][0]["type"] == "NOT_FOUND"
+    nobody = gql('query { user(login: "nobody") { login } }')["errors"][0]
+    assert nobody["message"] == "Could not resolve to a User with the login of 'nobody'."
 
 
 def test_a_token_without_the_project_scope_is_refused(emu: GitHubEmulator) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import json
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -132,7 +133,9 @@ class Resolvers:
 
         return {
             "__typename": kind,
-            "id": node_id("O" if kind == "Organization" else "U", abs(hash(login)) % 10**6),
+            "id": node_id(
+                "O" if kind == "Organization" else "U", zlib.crc32(login.lower().encode())
+            ),
             "login": login,
             "projectV2": project,
         }
@@ -324,6 +327,15 @@ class Resolvers:
         return self.owner(login, "Organization")
 
     def user(self, info: Any, login: str) -> Obj:
+        known = {self.emu.user.login.lower(), *(u.lower() for u in self.emu._users)}
+        known |= {r.owner.login.lower() for r in self.emu.repos.values()}
+        known |= {
+            p.owner.lower() for p in self.emu.boards.projects.values() if p.owner_type == "User"
+        }
+        if login.lower() not in known:
+            raise BoardError(
+                "NOT_FOUND", f"Could not resolve to a User with the login of '{login}'."
+            )
         return self.owner(login, "User")
 
     def repository(self, info: Any, owner: str, name: str) -> Obj:
