@@ -25,6 +25,7 @@ from syncer.forges import open_forge
 from syncer.forges.emulator.core import mount
 from syncer.forges.emulator.github import GitHubEmulator
 from syncer.sync.apply_types import ApplyOptions
+from syncer.sync.board import BoardConfig
 from syncer.sync.engine import EngineConfig, RunRequest, run
 from syncer.sync.lock_store import LockStore
 from syncer.sync.render import DEFAULT_RENDER
@@ -76,7 +77,7 @@ def measure(n: int) -> Row:
         forge = open_forge("github", REPO, TOKEN, API, on_wait=lambda w, s: None)
         cfg = EngineConfig(render=DEFAULT_RENDER, apply=ApplyOptions(write_interval=0))
         plain = run(forge, root, cfg, RunRequest("push", dry_run=True)).plan.forge_writes
-        cfg = replace(cfg, project=URL)
+        cfg = replace(cfg, project=BoardConfig(URL))
         emulator.reset_log()
         result = run(forge, root, cfg, RunRequest("push"))
         done = result.outcome.board if result.outcome else None

@@ -61,7 +61,7 @@ def _engine_config(settings: Any) -> Any:
         parse=ParseOptions(sync_checklists=settings.sync_checklists),
         forge_edits=settings.forge_edits,
         phase_parents=settings.phase_parents,
-        project=settings.project.strip(),
+        project=_board_config(settings),
         done_items=settings.done_items,
         apply=ApplyOptions(
             write_interval=settings.write_interval,
@@ -71,6 +71,14 @@ def _engine_config(settings: Any) -> Any:
             ),
         ),
     )
+
+
+def _board_config(settings: Any) -> Any:
+    """`project` and `project_status`, for the engine (a `BoardConfig`); None without."""
+    from syncer.sync.board import BoardConfig
+
+    url = settings.project.strip()
+    return BoardConfig(url, *(n.strip() for n in settings.project_status)) if url else None
 
 
 def _run(

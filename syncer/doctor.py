@@ -273,7 +273,8 @@ def _forge(
     if settings.project.strip():  # `project`: the board, its token scope, its fields
         from syncer.doctor_board import board_check
 
-        checks.append(Check("project board", *board_check(client, settings.project.strip())))
+        board = board_check(client, settings.project.strip(), settings.project_status)
+        checks.append(Check("project board", *board))
     return checks
 
 

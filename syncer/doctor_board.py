@@ -20,7 +20,9 @@ NOT_FOUND_FIX = (
 )
 
 
-def board_check(client: object, url: str) -> tuple[Literal["ok", "fail"], str, str | None]:
+def board_check(
+    client: object, url: str, status: tuple[str, str] = (TODO, DONE)
+) -> tuple[Literal["ok", "fail"], str, str | None]:
     """(status, detail, fix) of the `project board` check."""
     from syncer.forges.github import GitHubForge
 
@@ -45,10 +47,10 @@ def board_check(client: object, url: str) -> tuple[Literal["ok", "fail"], str, s
             "`Week` with iterations titled `Week 1`, `Week 2`, ... in the board's settings, "
             "or tasks' weeks stay off the board"
         )
-    status = info.field(STATUS)
-    if status is not None and status.data_type == "SINGLE_SELECT":
-        names = {o.name.casefold() for o in status.options}
-        lacking = [o for o in (TODO, DONE) if o.casefold() not in names]
+    field = info.field(STATUS)
+    if field is not None and field.data_type == "SINGLE_SELECT":
+        names = {o.name.casefold() for o in field.options}
+        lacking = [o for o in status if o.strip().casefold() not in names]
         if lacking:
             parts.append(f"its Status has no option {' or '.join(lacking)}: add it on the board")
     if not missing and len(parts) == 1:

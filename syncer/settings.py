@@ -340,6 +340,14 @@ class Settings(BaseSettings):
         ),
         json_schema_extra={"display_type": "URL", "display_default": "empty (no board)"},
     )
+    project_status: tuple[str, str] = Field(
+        default=("Todo", "Done"),
+        description=(
+            "With `project`: the board's Status options for an open box and for a ticked "
+            "one, in that order."
+        ),
+        json_schema_extra={"display_type": "two names", "display_default": '["Todo", "Done"]'},
+    )
 
     # Where each value came from ("default", a file, a variable...), for `doctor` and for
     # messages; and whether GitLab's CI job token was seen, to explain why it is not used.
@@ -430,6 +438,9 @@ class Settings(BaseSettings):
                 "leave `project` empty"
             )
         from syncer.forges.github_board import PROJECT_URL
+
+        if any(not name.strip() for name in self.project_status):
+            raise ValueError('project_status: two option names, such as ["Todo", "Done"]')
 
         if PROJECT_URL.fullmatch(urlsplit(self.project.strip()).path) is None:
             raise ValueError(

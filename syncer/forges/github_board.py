@@ -171,9 +171,7 @@ class GitHubBoard:
 
         def send() -> dict[str, Any]:
             self.requests += 1
-            headers, data = requester.requestJsonAndCheck(
-                "POST", requester.graphql_url, input=body
-            )
+            headers, data = requester.requestJsonAndCheck("POST", requester.graphql_url, input=body)
             data = data if isinstance(data, dict) else {}
             for error in data.get("errors") or ():
                 if isinstance(error, dict) and error.get("type") in RATE_LIMITED:

@@ -10,6 +10,7 @@ The fields, by name (matched without regard to case), and what fills them:
 Field         Value                                        Made when the board lacks it
 ============  ===========================================  ==================================
 Status        `Todo` for an open box, `Done` for a ticked  single select `Todo`, `Done`
+              one (the names: `project_status`)
 Phase         the phase's title (`Phase 2: Auth`)          text
 Type          the item's kind (`Functional`, `Task`, ...)  single select of the four kinds
 Priority      the requirement's priority, else the phase's single select of the documents'
@@ -85,6 +86,16 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:12]
 
 
+@dataclass(frozen=True, slots=True)
+class BoardConfig:
+    """The `project` settings: the board's URL, and the Status options of an open and of a
+    ticked box (`project_status`)."""
+
+    url: str
+    todo: str = TODO
+    done: str = DONE
+
+
 def board_id(url: str) -> str:
     """A record's `board`: which board its item is on (a new `project` starts afresh)."""
     return _digest(url.rstrip("/").lower())
@@ -147,9 +158,11 @@ def records(state: ForgeState) -> dict[str, Record]:
     return out
 
 
-def _values(phase: Phase, item: Item, done: bool, due: date | None) -> dict[str, str | float]:
+def _values(
+    phase: Phase, item: Item, done: bool, due: date | None, status: tuple[str, str]
+) -> dict[str, str | float]:
     out: dict[str, str | float] = {
-        STATUS: DONE if done else TODO,
+        STATUS: status[1] if done else status[0],
         PHASE: phase.title,
         TYPE: KIND_NAMES[item.kind],
     }
@@ -179,12 +192,16 @@ class Work:
 
 @dataclass(frozen=True, slots=True)
 class BoardPlan:
-    url: str
+    config: BoardConfig
     work: tuple[Work, ...] = ()
     kept: Mapping[str, Record] = field(default_factory=dict)  # records left as they are
     dropped: tuple[str, ...] = ()  # keys no longer managed
     # Every priority the documents state: the options of a `Priority` field made anew.
     priorities: tuple[str, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return self.config.url
 
     @property
     def adds(self) -> int:
@@ -222,6 +239,7 @@ def wanted_values(
     entries: Mapping[str, LockEntry | None],
     state: ForgeState,
     new: bool = False,
+    status: tuple[str, str] = (TODO, DONE),
 ) -> list[Wanted]:
     """Each managed item with an issue, and its values (`entries`: the plan's lock after
     the run, which has the agreed done state; the lock's for the rest). `new`: also the
@@ -236,15 +254,17 @@ def wanted_values(
                 entry = entries.get(key) if key in entries else state.items.get(key)
                 if entry is None or not entry.issue:
                     if new and (key not in entries or entries[key] is not None):
-                        out.append(Wanted(key, 0, _values(phase, item, item.checked, phase.due)))
+                        out.append(
+                            Wanted(key, 0, _values(phase, item, item.checked, phase.due, status))
+                        )
                     continue
-                values = _values(phase, item, entry.checked, phase.due)
+                values = _values(phase, item, entry.checked, phase.due, status)
                 out.append(Wanted(key, entry.issue, values))
     return out
 
 
 def plan_board(
-    url: str,
+    config: BoardConfig,
     docs: Sequence[Document],
     entries: Mapping[str, LockEntry | None],
     state: ForgeState,
@@ -256,9 +276,9 @@ def plan_board(
     """What the board needs. `whole`: the run saw every document and none has errors (a
     record no item wants is dropped); `complete`: the daily complete run, which tries the
     pending values again."""
-    board = board_id(url)
+    board = board_id(config.url)
     known = records(state)
-    wanted = wanted_values(docs, entries, state, new)
+    wanted = wanted_values(docs, entries, state, new, (config.todo, config.done))
     work: list[Work] = []
     kept: dict[str, Record] = {}
     seen: set[str] = set()
@@ -291,4 +311,4 @@ def plan_board(
     priorities = sorted(
         {str(w.values[PRIORITY]) for w in wanted if PRIORITY in w.values}, key=str.casefold
     )
-    return BoardPlan(url, tuple(work), kept, tuple(sorted(dropped)), tuple(priorities))
+    return BoardPlan(config, tuple(work), kept, tuple(sorted(dropped)), tuple(priorities))

@@ -26,19 +26,20 @@ from syncer.forges.github_board import (
 )
 from syncer.sync.apply_types import ApplyOptions, Outcome
 from syncer.sync.board import (
-    DONE,
     KIND_NAMES,
     MADE_AS,
     OPTION_LIMIT,
     PRIORITY,
     STATUS,
-    TODO,
     TYPE,
     WEEK,
     Record,
     Work,
     board_id,
     plan_board,
+)
+from syncer.sync.board import (
+    BoardConfig as BoardConfig,
 )
 from syncer.sync.board import (
     BoardPlan as BoardPlan,
@@ -240,7 +241,7 @@ class BoardRun:
                 continue
             options: Sequence[str] = ()
             if name == STATUS:
-                options = (TODO, DONE)
+                options = (self.plan.config.todo, self.plan.config.done)
             elif name == TYPE:
                 options = tuple(KIND_NAMES.values())
             elif name == PRIORITY:
@@ -331,7 +332,7 @@ def board_json(plan: BoardPlan, outcome: Outcome | None) -> dict[str, Any]:
 
 
 def board_plan(
-    url: str,
+    config: BoardConfig | None,
     forge: Forge,
     docs: Sequence[Document],
     plan: Plan,
@@ -342,18 +343,18 @@ def board_plan(
     """With `project`: what the board needs (no request); None without, and on a pull,
     which leaves the board alone. A board that is not GitHub's is a `ConfigError` here,
     before any write."""
-    if not url:
+    if config is None:
         return None
-    open_board(forge, url)  # no request: checks the forge and the URL
+    open_board(forge, config.url)  # no request: checks the forge and the URL
     if plan.direction == "pull":
         return None
-    return plan_board(url, docs, plan.entries, state, whole=whole, complete=complete, new=True)
+    return plan_board(config, docs, plan.entries, state, whole=whole, complete=complete, new=True)
 
 
 def board_step(
     forge: Forge,
     store: LockStore,
-    url: str,
+    config: BoardConfig,
     docs: Sequence[Document],
     outcome: Outcome,
     whole: bool,
@@ -365,11 +366,12 @@ def board_step(
     no request. A failure is the run's error, as a write's is."""
     identity = forge.identity
     state = store.load().state(identity)
-    plan = plan_board(url, docs, {}, state, whole=whole, complete=complete)
+    plan = plan_board(config, docs, {}, state, whole=whole, complete=complete)
     if plan.empty:
         return
     try:
-        run = BoardRun(open_board(forge, url), store, identity, plan, options, outcome.writes)
+        board = open_board(forge, config.url)
+        run = BoardRun(board, store, identity, plan, options, outcome.writes)
     except PhasesyncError as exc:
         outcome.error = exc
         return

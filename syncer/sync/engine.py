@@ -69,7 +69,7 @@ from syncer.model import Document, ParseOptions
 from syncer.sync.actions import Direction, Plan, UpdateIssue
 from syncer.sync.apply import Applier
 from syncer.sync.apply_types import ApplyOptions, Outcome, Reporter
-from syncer.sync.board_run import BoardPlan, board_plan, board_step
+from syncer.sync.board_run import BoardConfig, BoardPlan, board_plan, board_step
 from syncer.sync.content_edits import ForgeEdits
 from syncer.sync.identity import marker_authors_to_check
 from syncer.sync.lock import ForgeState
@@ -108,7 +108,7 @@ class EngineConfig:
     full_listing_after: timedelta = timedelta(days=1)
     apply: ApplyOptions = field(default_factory=ApplyOptions)
     phase_parents: bool = False  # a parent issue per phase (`syncer.sync.structure`)
-    project: str = ""  # a GitHub project board's URL (`syncer.sync.board`); empty: none
+    project: BoardConfig | None = None  # a GitHub project board (`syncer.sync.board`)
     # Parse and plan only the documents whose inputs changed (`syncer.sync.reuse`); off,
     # every run parses every document (the property tests' twin).
     reuse: bool = True
@@ -359,7 +359,7 @@ def _run_locked(
     if outcome.parents is not None:
         outcome.parents.created += made_parents
     if board is not None and outcome.error is None:
-        board_step(forge, store, cfg.project, docs, outcome, whole, snapshot.complete, cfg.apply)
+        board_step(forge, store, board.config, docs, outcome, whole, snapshot.complete, cfg.apply)
     result = RunResult(docs, plan, snapshot, outcome, structure=structure, reused=done, board=board)
     if outcome.error is None:
         if pin is not None and pin < snapshot.server_time:

@@ -18,7 +18,7 @@ from syncer.forges.emulator.core import Request
 from syncer.forges.emulator.github import GitHubEmulator
 from syncer.forges.emulator.github_model import node_id
 from syncer.forges.emulator.github_projects import Project
-from syncer.sync.board import KIND_NAMES, board_id
+from syncer.sync.board import KIND_NAMES, BoardConfig, board_id
 from syncer.sync.engine import RunResult
 from syncer.sync.lock_store import LockStore
 from tests.contract.conftest import TOKEN, Harness
@@ -36,7 +36,7 @@ def on_board(h: Harness, *, weeks: bool = True) -> Project:
     if weeks:
         titles = [f"Week {n}" for n in range(1, 7)]
         emu.boards.add_iteration_field(project, "Week", titles, date(2026, 11, 2))
-    h.config = replace(h.config, project=URL)
+    h.config = replace(h.config, project=BoardConfig(URL))
     return project
 
 
@@ -230,7 +230,7 @@ def test_gitlab_refuses_a_board(harness: Harness) -> None:
     h = harness
     if h.kind == "github":
         pytest.skip("GitHub has project boards")
-    h.config = replace(h.config, project=URL)
+    h.config = replace(h.config, project=BoardConfig(URL))
     writes = h.writes()
     with pytest.raises(ConfigError, match="GitLab has no Projects"):
         h.run("push")
@@ -313,3 +313,32 @@ def test_a_board_left_unfinished_is_finished_by_the_next_incremental_sync(
     assert len(project.items) == len(h.lock_items())
     after = ok(h.run("sync"))
     assert after.board is not None and after.board.empty
+
+
+def test_status_names_are_configurable_and_a_missing_option_is_reported(
+    harness: Harness,
+) -> None:
+    h = harness
+    project = on_board(h)
+    h.config = replace(h.config, project=BoardConfig(URL, "Backlog", "Done"))
+    result = ok(h.run("push"))
+    board = result.outcome.board if result.outcome else None
+    assert board is not None
+    assert any("has no option `Backlog`" in note for note in board.notes)
+    items = h.lock_items()
+    for e in items.values():  # ticked boxes are Done; open ones are left unset, not guessed
+        assert values(h, project, e.issue).get("Status") == ("Done" if e.checked else None)
+    status = project.field_named("Status")
+    assert status is not None
+    status.options.append(type(status.options[0])("backlog-id", "Backlog"))  # a person adds it
+    ok(h.run("sync", full=True))  # the daily complete run writes what was pending
+    for e in items.values():
+        assert values(h, project, e.issue)["Status"] == ("Done" if e.checked else "Backlog")
+
+
+def test_project_status_setting(tmp_path: Any) -> None:
+    from syncer.settings_load import load_settings
+
+    env = {"PHASESYNC_PROJECT": URL, "PHASESYNC_PROJECT_STATUS": '["Backlog", "Shipped"]'}
+    settings = load_settings(cwd=tmp_path, env=env)
+    assert settings.project_status == ("Backlog", "Shipped")

@@ -12,11 +12,20 @@ import pytest
 from syncer.demo import copy_examples
 from syncer.markdown.parse import load_documents
 from syncer.model import Document
-from syncer.sync.board import STATUS, WEEK, Record, board_id, estimate_number, plan_board
+from syncer.sync.board import (
+    STATUS,
+    WEEK,
+    BoardConfig,
+    Record,
+    board_id,
+    estimate_number,
+    plan_board,
+)
 from syncer.sync.lock import ForgeState, LockEntry
 from syncer.sync.lock_store import LockStore
 
 URL = "https://github.com/orgs/acme/projects/5"
+CFG = BoardConfig(URL)
 
 
 @pytest.fixture
@@ -43,7 +52,7 @@ def test_estimate_number(text: str | None, number: float | None) -> None:
 
 def test_plan_from_nothing_adds_every_issue_with_its_values(docs: list[Document]) -> None:
     state = lock_of(docs)
-    plan = plan_board(URL, docs, {}, state, whole=True, complete=False)
+    plan = plan_board(CFG, docs, {}, state, whole=True, complete=False)
     assert plan.adds == len(state.items) == len(plan.work)
     assert all(STATUS in w.changed for w in plan.work)
     assert any(WEEK in w.changed for w in plan.work)
@@ -54,7 +63,7 @@ def recorded(
     plan_state: ForgeState, docs: list[Document], *, pending: tuple[str, ...] = ()
 ) -> ForgeState:
     """The lock after a run that wrote every value of the plan (`pending` left unwritten)."""
-    plan = plan_board(URL, docs, {}, plan_state, whole=True, complete=False)
+    plan = plan_board(CFG, docs, {}, plan_state, whole=True, complete=False)
     board = {}
     for w in plan.work:
         fields = {k: v for k, v in w.wanted.digests().items() if k not in pending}
@@ -65,14 +74,14 @@ def recorded(
 
 def test_nothing_changed_is_an_empty_plan(docs: list[Document]) -> None:
     state = recorded(lock_of(docs), docs)
-    assert plan_board(URL, docs, {}, state, whole=True, complete=True).empty
+    assert plan_board(CFG, docs, {}, state, whole=True, complete=True).empty
 
 
 def test_a_tick_changes_only_the_status(docs: list[Document]) -> None:
     state = recorded(lock_of(docs), docs)
     key, entry = next((k, e) for k, e in state.items.items() if not e.checked)
     plan = plan_board(
-        URL, docs, {key: replace(entry, checked=True)}, state, whole=True, complete=False
+        CFG, docs, {key: replace(entry, checked=True)}, state, whole=True, complete=False
     )
     (work,) = plan.work
     assert work.wanted.key == key and work.changed == (STATUS,) and not work.adds
@@ -81,18 +90,20 @@ def test_a_tick_changes_only_the_status(docs: list[Document]) -> None:
 
 def test_pending_values_wait_for_the_complete_run(docs: list[Document]) -> None:
     state = recorded(lock_of(docs), docs, pending=(WEEK,))
-    assert plan_board(URL, docs, {}, state, whole=True, complete=False).empty
-    daily = plan_board(URL, docs, {}, state, whole=True, complete=True)
+    assert plan_board(CFG, docs, {}, state, whole=True, complete=False).empty
+    daily = plan_board(CFG, docs, {}, state, whole=True, complete=True)
     assert daily.work and all(w.changed == (WEEK,) for w in daily.work)
 
 
 def test_another_board_starts_afresh_and_gone_items_are_dropped(docs: list[Document]) -> None:
     state = recorded(lock_of(docs), docs)
-    other = plan_board(URL.replace("/5", "/6"), docs, {}, state, whole=True, complete=False)
+    other = plan_board(
+        BoardConfig(URL.replace("/5", "/6")), docs, {}, state, whole=True, complete=False
+    )
     assert other.adds == len(state.items)
     fewer = [replace(docs[0], phases=()), *docs[1:]]
-    assert plan_board(URL, fewer, {}, state, whole=True, complete=False).dropped
-    kept = plan_board(URL, fewer, {}, state, whole=False, complete=False)
+    assert plan_board(CFG, fewer, {}, state, whole=True, complete=False).dropped
+    kept = plan_board(CFG, fewer, {}, state, whole=False, complete=False)
     assert not kept.dropped and len(kept.kept) == len(state.items)
 
 
