@@ -342,3 +342,31 @@ def test_project_status_setting(tmp_path: Any) -> None:
     env = {"PHASESYNC_PROJECT": URL, "PHASESYNC_PROJECT_STATUS": '["Backlog", "Shipped"]'}
     settings = load_settings(cwd=tmp_path, env=env)
     assert settings.project_status == ("Backlog", "Shipped")
+
+
+def test_document_text_reaches_the_board_as_data(harness: Harness) -> None:
+    h = harness
+    project = on_board(h)
+    doc = h.doc("phase-2-authentication.md")
+    name = 'Auth "} mutation { x } \\\\ $p'
+    doc.write_text(doc.read_text().replace("User Authentication", name, 1))
+    ok(h.run("push"))
+    n = h.number_of("phase-2/functional/password-sign-in")
+    assert values(h, project, n)["Phase"] == f"Phase 2: {name}"
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("https://github.com/acme/plans", "the URL of a GitHub project board"),
+        ("https://github.com/orgs/acme/projects/x", "the URL of a GitHub project board"),
+        ("https://github.example.com/orgs/acme/projects/5", "on github.com"),
+    ],
+)
+def test_a_project_url_that_names_no_board_is_refused(url: str, why: str) -> None:
+    from syncer.forges.github_board import parse_project_url
+
+    with pytest.raises(ConfigError, match=why):
+        parse_project_url(url)
+    ref = parse_project_url("https://github.com/users/alice/projects/2/")
+    assert (ref.owner, ref.number, ref.organization) == ("alice", 2, False)
