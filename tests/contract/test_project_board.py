@@ -370,3 +370,33 @@ def test_a_project_url_that_names_no_board_is_refused(url: str, why: str) -> Non
         parse_project_url(url)
     ref = parse_project_url("https://github.com/users/alice/projects/2/")
     assert (ref.owner, ref.number, ref.organization) == ("alice", 2, False)
+
+
+def test_github_enterprise_boards_are_reached_at_its_graphql_endpoint(tmp_path: Any) -> None:
+    """GitHub Enterprise serves REST at /api/v3 and GraphQL at /api/graphql: PyGithub's
+    requester derives the second from the first, on the same host."""
+    import responses
+
+    from syncer.demo import copy_examples
+    from syncer.forges import open_forge
+    from syncer.forges.emulator.core import mount
+    from syncer.sync.apply_types import ApplyOptions
+    from syncer.sync.engine import EngineConfig, RunRequest, run
+    from syncer.sync.render import DEFAULT_RENDER
+    from tests.contract.conftest import REPO
+
+    emu = GitHubEmulator(REPO, tokens={TOKEN: "write"}, web_url="https://ghe.example.com")
+    project = emu.boards.add_project("acme", 5)
+    copy_examples(tmp_path)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        mount(emu, rsps, "https://ghe.example.com/api/v3")  # and /api/graphql beside it
+        forge = open_forge("github", REPO, TOKEN, "https://ghe.example.com/api/v3")
+        config = EngineConfig(
+            render=DEFAULT_RENDER,
+            apply=ApplyOptions(write_interval=0),
+            project=BoardConfig("https://ghe.example.com/orgs/acme/projects/5"),
+        )
+        result = run(forge, tmp_path, config, RunRequest("push"))
+    assert result.outcome is not None and result.outcome.error is None
+    assert {r.path for r in emu.requests if r.method == "POST"} >= {"/graphql"}
+    assert len(project.items) == 36
