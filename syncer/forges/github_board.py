@@ -153,6 +153,7 @@ class GitHubBoard:
         self.ref = ref
         self.requests = 0
         self.writes = 0  # requests that carried mutations
+        self.gone_items: set[str] = set()  # items a value write found no longer there
         # Called before each request that carries mutations: the caller's pacing and
         # write budget (it may raise to stop).
         self.before_write: Callable[[], None] = lambda: None
@@ -289,9 +290,12 @@ class GitHubBoard:
             answer = self._post("set fields on the project board", query, variables, write=True)
             data = answer.get("data") or {}
             errors = self._by_alias(answer)
-            for k in range(len(chunk)):
+            for k, w in enumerate(chunk):
                 done = isinstance((data.get(f"u{k}") or {}).get("projectV2Item"), Mapping)
-                out.append(None if done else errors.get(f"u{k}", "not set"))
+                message = None if done else errors.get(f"u{k}", "not set")
+                if message is not None and w.item in message:
+                    self.gone_items.add(w.item)  # NOT_FOUND: a person took it off the board
+                out.append(message)
             self._stop_if_unscoped(answer)
         return out
 

@@ -37,6 +37,8 @@ Decisions, and why:
   only when the document's value changes. The board is where people work (a card moved to
   `In Progress` is not the document's business); reading every item back would cost a
   request per 100 items on each complete run.
+* An item a person takes off the board is found gone by the next write to it (GitHub
+  answers NOT_FOUND): its record is forgotten, and the run after adds the issue again.
 * Items phasesync no longer manages stay on the board: their record is dropped.
 """
 

@@ -95,11 +95,16 @@ def replay(lock: Lock, raw: str) -> Lock:
     if not isinstance(rec, dict):
         return lock
     state = lock.state(identity)
-    return lock.with_state(identity, replace(state, board={**state.board, key: rec}))
+    board = {k: v for k, v in state.board.items() if k != key}
+    if rec:
+        board[key] = rec
+    return lock.with_state(identity, replace(state, board=board))
 
 
-def journal(store: LockStore, identity: str, key: str, rec: Record) -> None:
-    store._append(json.dumps({"forge": identity, JOURNAL_KEY: key, "item": rec.to_json()}))
+def journal(store: LockStore, identity: str, key: str, rec: Record | None) -> None:
+    """One item's record, durable before the next request; None: forgotten."""
+    raw = rec.to_json() if rec is not None else {}
+    store._append(json.dumps({"forge": identity, JOURNAL_KEY: key, "item": raw}))
 
 
 def _option(f: FieldInfo, name: str) -> str | None:
@@ -306,6 +311,12 @@ class BoardRun:
                 else:
                     fields.pop(name, None)
                     pending.add(name)
+            if rec.item in self.board.gone_items:
+                # Taken off the board by a person: forgotten, so that the next run adds it
+                # again (GitHub gives it a new item) with all its values.
+                self.records.pop(key, None)
+                journal(self.store, self.identity, key, None)
+                continue
             self._save(key, replace(rec, fields=fields, pending=tuple(sorted(pending))))
 
     def table(self) -> dict[str, dict[str, Any]]:

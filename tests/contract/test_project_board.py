@@ -400,3 +400,24 @@ def test_github_enterprise_boards_are_reached_at_its_graphql_endpoint(tmp_path: 
     assert result.outcome is not None and result.outcome.error is None
     assert {r.path for r in emu.requests if r.method == "POST"} >= {"/graphql"}
     assert len(project.items) == 36
+
+
+def test_an_item_taken_off_the_board_is_added_again_when_its_values_change(
+    harness: Harness,
+) -> None:
+    h = harness
+    project = on_board(h)
+    emu = h.emulator
+    assert isinstance(emu, GitHubEmulator)
+    ok(h.run("push"))
+    n = h.number_of("phase-2/functional/password-sign-in")
+    content = node_id("I", emu.repo().issues[n].id)
+    emu.boards.remove_item(project, content)  # a person takes it off the board
+    ok(h.run("sync"))
+    assert values(h, project, n) == {}  # left alone while nothing changes
+    h.close(n)  # its Status changes: the write finds the item gone
+    ok(h.run("sync"))
+    ok(h.run("sync"))  # and the next run adds it again, with every value
+    got = values(h, project, n)
+    assert got["Status"] == "Done" and got["Priority"] == "High"
+    assert len(project.items) == len(h.lock_items())

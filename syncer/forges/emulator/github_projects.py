@@ -199,6 +199,10 @@ class Boards:
             value = next(o.id for o in f.options if o.name == value)
         item.values[f.id] = value
 
+    def remove_item(self, project: Project, content: str) -> None:
+        """A person takes an issue off the board (its item and values are gone)."""
+        project.items = [i for i in project.items if i.content != content]
+
     # --- what the mutations do (`github_graphql`) ----------------------------------------
 
     def add_item(self, project: Project, content: str, repo: str, number: int) -> BoardItem:
