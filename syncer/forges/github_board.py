@@ -44,8 +44,9 @@ PROJECT_URL = re.compile(
 )
 SCOPE_HELP = (
     "a project board needs a token with the `project` scope (a classic token: tick "
-    "`project`; a fine-grained token: the owner's `Projects` permission, read and write; "
-    "the Actions `GITHUB_TOKEN` cannot reach Projects)"
+    "`project`; a fine-grained token: the organization permission `Projects: Read and "
+    "write`, which a user's own board cannot grant: use a classic token there; the Actions "
+    "`GITHUB_TOKEN` cannot reach Projects)"
 )
 
 
