@@ -9,6 +9,7 @@ Requests for a plan with work: 1 read of the board (fields and options), 1 per f
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -33,16 +34,12 @@ from syncer.sync.board import (
     STATUS,
     TYPE,
     WEEK,
+    BoardConfig,
+    BoardPlan,
     Record,
     Work,
     board_id,
     plan_board,
-)
-from syncer.sync.board import (
-    BoardConfig as BoardConfig,
-)
-from syncer.sync.board import (
-    BoardPlan as BoardPlan,
 )
 from syncer.sync.lock import ForgeState, Lock
 
@@ -51,7 +48,21 @@ if TYPE_CHECKING:
     from syncer.sync.actions import Plan
     from syncer.sync.lock_store import LockStore
 
+__all__ = [
+    "BoardConfig",
+    "BoardOutcome",
+    "BoardPlan",
+    "BoardRun",
+    "board_json",
+    "board_plan",
+    "board_step",
+    "journal",
+    "open_board",
+    "replay",
+]
+
 JOURNAL_KEY = "board"
+_log = logging.getLogger(__name__)  # `-v`: the board's decisions
 
 
 @dataclass(slots=True)
@@ -103,8 +114,7 @@ def replay(lock: Lock, raw: str) -> Lock:
 
 def journal(store: LockStore, identity: str, key: str, rec: Record | None) -> None:
     """One item's record, durable before the next request; None: forgotten."""
-    raw = rec.to_json() if rec is not None else {}
-    store._append(json.dumps({"forge": identity, JOURNAL_KEY: key, "item": raw}))
+    store.record_board(identity, key, rec.to_json() if rec is not None else {})
 
 
 def _option(f: FieldInfo, name: str) -> str | None:
@@ -378,6 +388,14 @@ def board_step(
     identity = forge.identity
     state = store.load().state(identity)
     plan = plan_board(config, docs, {}, state, whole=whole, complete=complete)
+    _log.debug(
+        "project board: %d issue(s) to add, %d value(s) of %d item(s) to write, %d record(s) "
+        "dropped",
+        plan.adds,
+        plan.values,
+        len(plan.work),
+        len(plan.dropped),
+    )
     if plan.empty:
         return
     try:

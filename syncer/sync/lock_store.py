@@ -145,6 +145,10 @@ class LockStore:
         or its relations: a run that dies is resumed from there."""
         self._append(json.dumps({"forge": identity, "structure": key, "node": dict(node)}))
 
+    def record_board(self, identity: str, key: str, item: Mapping[str, Any]) -> None:
+        """Journal one board item's record (`syncer.sync.board_run`; {}: forgotten)."""
+        self._append(json.dumps({"forge": identity, "board": key, "item": dict(item)}))
+
     def _append(self, line: str) -> None:
         """One journal line, durable before the next request; `unwritable` when it can't be."""
         try:
