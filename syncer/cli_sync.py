@@ -112,7 +112,7 @@ def _run(
         structure_json,
         structure_text,
     )
-    from syncer.sync.board_run import board_json
+    from syncer.sync.board_run import board_json, board_preview
     from syncer.sync.engine import RunRequest, run
 
     if prefer not in (None, "document", "forge"):
@@ -187,7 +187,10 @@ def _run(
             if result.structure is not None:  # `phase_parents`: the mapping and its writes
                 out.print(structure_text(result.structure), markup=False)
             if result.board is not None:  # `project`: the board's writes
-                out.print("\n".join(result.board.lines()), markup=False)
+                lines = result.board.lines()
+                if request.dry_run:  # and the fields it lacks (one read of the board)
+                    lines += board_preview(forge, result.board)
+                out.print("\n".join(lines), markup=False)
             if grouped:
                 out.print("::endgroup::", markup=False)
         else:

@@ -55,6 +55,7 @@ __all__ = [
     "BoardRun",
     "board_json",
     "board_plan",
+    "board_preview",
     "board_step",
     "journal",
     "open_board",
@@ -346,6 +347,30 @@ def board_json(plan: BoardPlan, outcome: Outcome | None) -> dict[str, Any]:
             "fields_made": done.fields_made,
             "notes": done.notes,
         }
+    return out
+
+
+def board_preview(forge: Forge, plan: BoardPlan) -> list[str]:
+    """For `plan`: the fields the board's writes need that it lacks, those the push makes
+    and those it cannot (one read of the board; none when there is nothing to write)."""
+    if plan.empty:
+        return []
+    try:
+        info = open_board(forge, plan.url).read()
+    except PhasesyncError as exc:
+        return [f"  the board cannot be read: {exc.describe()}"]
+    needed = sorted({name for w in plan.work for name in w.changed})
+    absent = [name for name in needed if info.field(name) is None]
+    out: list[str] = []
+    made = [name for name in absent if name in MADE_AS]
+    if made:
+        out.append(f"  fields the push makes: {', '.join(made)}")
+    for name in absent:
+        if name not in MADE_AS:
+            out.append(
+                f"  no `{name}` field: GitHub's API cannot make an iteration field; its "
+                "values are reported, not written, until the board has one"
+            )
     return out
 
 

@@ -36,6 +36,8 @@ def test_doctor_plan_and_push_fill_the_board(loopback: Loopback) -> None:
     assert "has no `Week` field" in doctor
     text = cli("plan").stdout
     assert f"project board {url}: add 36 issue(s)" in text
+    assert "fields the push makes: Due, Estimate, Phase, Priority, Type" in text
+    assert "no `Week` field" in text
     data = json.loads(cli("plan", "--json").stdout)
     assert data["board"]["adds"] == 36
     push = cli("push")
