@@ -430,23 +430,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _project_board(self) -> Self:
-        if not self.project.strip():
-            return self
-        if self.forge != "github":
-            raise ValueError(
-                "project: a project board is GitHub's (Projects); GitLab has none to fill: "
-                "leave `project` empty"
-            )
-        from syncer.forges.github_board import PROJECT_URL
+        from syncer.forges.github_board import setting_problem  # the board's own rules
 
-        if any(not name.strip() for name in self.project_status):
-            raise ValueError('project_status: two option names, such as ["Todo", "Done"]')
-
-        if PROJECT_URL.fullmatch(urlsplit(self.project.strip()).path) is None:
-            raise ValueError(
-                "project: must be the URL of a GitHub project board, such as "
-                "https://github.com/orgs/ORG/projects/5 or https://github.com/users/USER/projects/2"
-            )
+        problem = setting_problem(self.forge, self.project, self.project_status)
+        if problem:
+            raise ValueError(problem)
         return self
 
     def token_value(self) -> str | None:

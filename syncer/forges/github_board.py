@@ -50,6 +50,26 @@ SCOPE_HELP = (
 )
 
 
+def setting_problem(forge: str, project: str, status: Sequence[str]) -> str | None:
+    """What is wrong with the `project` and `project_status` settings, if anything (the
+    settings' validator: a GitLab board, a URL that names no board, a blank name)."""
+    if not project.strip():
+        return None
+    if forge != "github":
+        return (
+            "project: a project board is GitHub's (Projects); GitLab has none to fill: "
+            "leave `project` empty"
+        )
+    if any(not name.strip() for name in status):
+        return 'project_status: two option names, such as ["Todo", "Done"]'
+    if PROJECT_URL.fullmatch(urlsplit(project.strip()).path) is None:
+        return (
+            "project: must be the URL of a GitHub project board, such as "
+            "https://github.com/orgs/ORG/projects/5 or https://github.com/users/USER/projects/2"
+        )
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class BoardRef:
     """Where a board is: `https://github.com/orgs/acme/projects/5`."""

@@ -342,6 +342,12 @@ def test_project_status_setting(tmp_path: Any) -> None:
     env = {"PHASESYNC_PROJECT": URL, "PHASESYNC_PROJECT_STATUS": '["Backlog", "Shipped"]'}
     settings = load_settings(cwd=tmp_path, env=env)
     assert settings.project_status == ("Backlog", "Shipped")
+    with pytest.raises(ConfigError, match="GitLab has none to fill"):
+        load_settings(cwd=tmp_path, env={**env, "PHASESYNC_FORGE": "gitlab"})
+    with pytest.raises(ConfigError, match="two option names"):
+        load_settings(cwd=tmp_path, env={**env, "PHASESYNC_PROJECT_STATUS": '["", "Done"]'})
+    with pytest.raises(ConfigError, match="URL of a GitHub project board"):
+        load_settings(cwd=tmp_path, env={"PHASESYNC_PROJECT": "https://github.com/acme"})
 
 
 def test_document_text_reaches_the_board_as_data(harness: Harness) -> None:
