@@ -427,3 +427,18 @@ def test_an_item_taken_off_the_board_is_added_again_when_its_values_change(
     got = values(h, project, n)
     assert got["Status"] == "Done" and got["Priority"] == "High"
     assert len(project.items) == len(h.lock_items())
+
+
+def test_a_field_phasesync_cannot_write_is_reported_not_replaced(harness: Harness) -> None:
+    h = harness
+    project = on_board(h)
+    # GitHub's own `Type` field (the issue type), which no value of ours fits.
+    from syncer.forges.emulator.github_projects import BoardField
+
+    project.fields.append(BoardField("PVTF_issue_type", "Type", "ISSUE_TYPE"))
+    result = ok(h.run("push"))
+    board = result.outcome.board if result.outcome else None
+    assert board is not None and "Type" not in board.fields_made
+    assert any("`Type` is a ISSUE_TYPE field" in note for note in board.notes)
+    n = h.number_of("phase-2/functional/password-sign-in")
+    assert "Type" not in values(h, project, n) and values(h, project, n)["Status"] == "Todo"
