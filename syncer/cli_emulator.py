@@ -95,6 +95,12 @@ def serve_emulator(
             emulator.add_repo(repo)  # kept when the state has it already
         elif emulator.store.find_project(repo) is None:
             emulator.add_project(repo)
+    if isinstance(emulator, GitHubEmulator) and not emulator.boards.projects:
+        # A project board to try `project` on: GitHub's default fields and a Week iteration
+        # field (which GitHub's API cannot make).
+        board = emulator.boards.add_project(repo.split("/")[0], 1, title="Plan")
+        weeks = [f"Week {n}" for n in range(1, 13)]
+        emulator.boards.add_iteration_field(board, "Week", weeks, emulator.now().date())
     try:
         server = serve(emulator, port=port)
     except OSError as exc:
@@ -109,6 +115,13 @@ def serve_emulator(
         f"PHASESYNC_TOKEN={token} PHASESYNC_REPO={repo} PHASESYNC_WRITE_INTERVAL=0",
         markup=False,
     )
+    if isinstance(emulator, GitHubEmulator):
+        for b in emulator.boards.projects.values():
+            kind = "orgs" if b.owner_type == "Organization" else "users"
+            board_url = f"{server.url}/{kind}/{b.owner}/projects/{b.number}"
+            out.print(
+                f"A project board (optional): export PHASESYNC_PROJECT={board_url}", markup=False
+            )
     out.print(
         "\nAct as a person on the forge: phasesync emulator close N | reopen N | "
         "edit N --title T | comment N --body B",

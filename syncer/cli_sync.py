@@ -70,6 +70,7 @@ def _engine_config(settings: Any) -> Any:
         forge_edits=settings.forge_edits,
         phase_parents=settings.phase_parents,
         dependencies=settings.dependencies,
+        project=_board_config(settings),
         done_items=settings.done_items,
         apply=ApplyOptions(
             write_interval=settings.write_interval,
@@ -79,6 +80,14 @@ def _engine_config(settings: Any) -> Any:
             ),
         ),
     )
+
+
+def _board_config(settings: Any) -> Any:
+    """`project` and `project_status`, for the engine (a `BoardConfig`); None without."""
+    from syncer.sync.board import BoardConfig
+
+    url = settings.project.strip()
+    return BoardConfig(url, *(n.strip() for n in settings.project_status)) if url else None
 
 
 def _run(
@@ -113,6 +122,7 @@ def _run(
         structure_json,
         structure_text,
     )
+    from syncer.sync.board_run import board_json, board_preview
     from syncer.sync.engine import RunRequest, run
 
     if prefer not in (None, "document", "forge"):
@@ -166,6 +176,8 @@ def _run(
                 data["subtasks"] = result.subtasks.json(result.outcome)
             if result.dependencies is not None:  # `dependencies = "links"`
                 data["dependencies"] = dependencies_json(result.dependencies, result.outcome)
+            if result.board is not None:  # `project`
+                data["board"] = board_json(result.board, result.outcome)
             out.print_json(json.dumps(data))
         elif fmt == "markdown":
             out.print(
@@ -178,6 +190,8 @@ def _run(
                 out.print("\n".join(result.subtasks.lines()), markup=False)
             if result.dependencies is not None:
                 out.print("\n".join(result.dependencies.lines()), markup=False)
+            if result.board is not None:  # `project`
+                out.print("\n".join(result.board.lines()), markup=False)
         elif (
             not common.quiet
             and (plan_only or dry_run or not plan.problems)
@@ -194,6 +208,11 @@ def _run(
                 out.print(result.subtasks.text(), markup=False)
             if result.dependencies is not None:  # `dependencies = "links"`
                 out.print(dependencies_text(result.dependencies), markup=False)
+            if result.board is not None:  # `project`: the board's writes
+                lines = result.board.lines()
+                if request.dry_run:  # and the fields it lacks (one read of the board)
+                    lines += board_preview(forge, result.board)
+                out.print("\n".join(lines), markup=False)
             if grouped:
                 out.print("::endgroup::", markup=False)
         else:
@@ -220,6 +239,10 @@ def _run(
         if result.outcome is not None:
             if not common.json and not common.quiet:
                 out.print(outcome_text(result.outcome))
+                if result.outcome.board is not None:  # `project`
+                    out.print(result.outcome.board.text(), markup=False)
+            for note in result.outcome.board.notes if result.outcome.board else ():
+                ERR.print(f"project board: {note}", markup=False)
                 if plan.done_left and not summarised:
                     out.print(done_left_text(len(plan.done_left)) + ".")
             if result.outcome.error is not None:
@@ -243,6 +266,7 @@ def _run(
         pending = result.structure is not None and not result.structure.empty
         pending = pending or (result.subtasks is not None and not result.subtasks.empty)
         pending = pending or (result.dependencies is not None and not result.dependencies.empty)
+        pending = pending or (result.board is not None and not result.board.empty)
         if detailed_exitcode and (not plan.empty or pending):
             raise typer.Exit(2)
 

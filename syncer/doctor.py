@@ -285,6 +285,11 @@ def _forge(
         checks.append(_permissions(forge, access, advice))
 
     checks.append(_rate_limit(client))
+    if settings.project.strip():  # `project`: the board, its token scope, its fields
+        from syncer.doctor_board import board_check
+
+        board = board_check(client, settings.project.strip(), settings.project_status)
+        checks.append(Check("project board", *board))
     return checks
 
 

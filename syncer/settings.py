@@ -352,6 +352,24 @@ class Settings(BaseSettings):
         ),
         json_schema_extra={"display_type": "`text` | `links`"},
     )
+    project: str = Field(
+        default="",
+        description=(
+            "GitHub only: the URL of a project board (`https://github.com/orgs/ORG/projects/N` "
+            "or `.../users/USER/projects/N`). Every managed issue becomes an item of it, with "
+            "Status, Phase, Type, Priority, Week, Estimate and Due filled from the document. "
+            "Empty: no board."
+        ),
+        json_schema_extra={"display_type": "URL", "display_default": "empty (no board)"},
+    )
+    project_status: tuple[str, str] = Field(
+        default=("Todo", "Done"),
+        description=(
+            "With `project`: the board's Status options for an open box and for a ticked "
+            "one, in that order."
+        ),
+        json_schema_extra={"display_type": "two names", "display_default": '["Todo", "Done"]'},
+    )
 
     # Where each value came from ("default", a file, a variable...), for `doctor` and for
     # messages; and whether GitLab's CI job token was seen, to explain why it is not used.
@@ -430,6 +448,15 @@ class Settings(BaseSettings):
             raise ValueError("repo: a GitHub repository is OWNER/NAME")
         if self.forge == "gitlab" and len(parts) < 2:
             raise ValueError("repo: a GitLab project is its full path, GROUP/NAME or deeper")
+        return self
+
+    @model_validator(mode="after")
+    def _project_board(self) -> Self:
+        from syncer.forges.github_board import setting_problem  # the board's own rules
+
+        problem = setting_problem(self.forge, self.project, self.project_status)
+        if problem:
+            raise ValueError(problem)
         return self
 
     def token_value(self) -> str | None:

@@ -27,7 +27,7 @@ from syncer.settings import (
 
 _KEYS = frozenset(Settings.model_fields)
 # The keys whose environment value is structured text rather than one scalar.
-_LIST_KEYS = frozenset({"paths"})
+_LIST_KEYS = frozenset({"paths", "project_status"})
 _TABLE_KEYS = frozenset({"labels"})
 _T = TypeVar("_T")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from syncer.errors import PhasesyncError
 from syncer.sync.actions import Problem
@@ -14,6 +14,9 @@ from syncer.sync.ceiling import Ceiling
 from syncer.sync.dependencies import DependencyOutcome
 from syncer.sync.structure_run import StructureOutcome
 from syncer.sync.subtask_run import SubtaskOutcome
+
+if TYPE_CHECKING:
+    from syncer.sync.board_run import BoardOutcome
 
 
 class Reporter(Protocol):
@@ -81,3 +84,4 @@ class Outcome:
     parents: StructureOutcome | None = None  # with `phase_parents`
     subtasks: SubtaskOutcome | None = None  # with `subtasks = "issues"`
     dependencies: DependencyOutcome | None = None  # with `dependencies = "links"`
+    board: BoardOutcome | None = None  # with `project` (`syncer.sync.board_run`)

@@ -69,6 +69,7 @@ from syncer.model import Document, ParseOptions
 from syncer.sync.actions import Direction, Plan, UpdateIssue
 from syncer.sync.apply import Applier
 from syncer.sync.apply_types import ApplyOptions, Outcome, Reporter
+from syncer.sync.board_run import BoardConfig, BoardPlan, board_plan, board_step
 from syncer.sync.content_edits import ForgeEdits
 from syncer.sync.dependencies import DependencyPlan
 from syncer.sync.dependencies_engine import blocked_in, carry, needs_second_pass, plan_links
@@ -112,6 +113,7 @@ class EngineConfig:
     apply: ApplyOptions = field(default_factory=ApplyOptions)
     phase_parents: bool = False  # a parent issue per phase (`syncer.sync.structure`)
     dependencies: Literal["text", "links"] = "text"  # `syncer.sync.dependencies`
+    project: BoardConfig | None = None  # a GitHub project board (`syncer.sync.board`)
     # Parse and plan only the documents whose inputs changed (`syncer.sync.reuse`); off,
     # every run parses every document (the property tests' twin).
     reuse: bool = True
@@ -142,6 +144,7 @@ class RunResult:
     # Documents not parsed this run: their inputs were as a run that had nothing to do for
     # them left them (`syncer.sync.reuse`); they are not in `docs`.
     reused: tuple[str, ...] = ()
+    board: BoardPlan | None = None  # with `project`: what the board needs
 
     @property
     def broken(self) -> tuple[Document, ...]:
@@ -296,6 +299,8 @@ def _run_locked(
     deps = plan_links(cfg, forge, docs, plan, snapshot, state, req)
     done = tuple(sorted(reused))
     subtasks = plan_subtasks(cfg.parse, forge.kind, docs, plan.entries, snapshot, state)
+    whole = not req.paths and not done and all(not d.has_errors for d in docs)
+    board = board_plan(cfg.project, forge, docs, plan, state, whole, snapshot.complete)
     if req.dry_run or plan.problems:
         return RunResult(
             docs,
@@ -306,6 +311,7 @@ def _run_locked(
             subtasks=subtasks,
             dependencies=deps,
             reused=done,
+            board=board,
         )
     # --- phase parents: made before the items are planned for good (their `Part of #N`)
     made_parents = 0
@@ -334,7 +340,7 @@ def _run_locked(
     pin = unsettled_since(plan, snapshot, state, cfg.render)
     recorded = False
     settled = None
-    quiet = all(p is None or p.empty for p in (structure, subtasks, deps))
+    quiet = all(p is None or p.empty for p in (structure, subtasks, deps, board))
     if inputs is not None and pin is None and quiet and _settles(req, docs, plan, state):
         settled = settled_digest(inputs, snapshot)
     if context is not None and pin is None and req.direction == "sync":
@@ -379,6 +385,8 @@ def _run_locked(
     outcome.writes += made_parents
     if outcome.parents is not None:
         outcome.parents.created += made_parents
+    if board is not None and outcome.error is None:
+        board_step(forge, store, board.config, docs, outcome, whole, snapshot.complete, cfg.apply)
     result = RunResult(
         docs,
         plan,
@@ -388,6 +396,7 @@ def _run_locked(
         subtasks=subtasks,
         dependencies=deps,
         reused=done,
+        board=board,
     )
     if outcome.error is None:
         if pin is not None and pin < snapshot.server_time:
@@ -485,6 +494,7 @@ def _inputs(
             *(("phase_parents",) if cfg.phase_parents else ()),
             *(("subtask_issues",) if cfg.parse.subtask_issues else ()),
             *(("dependencies=links",) if cfg.dependencies == "links" else ()),
+            *((("project", cfg.project),) if cfg.project else ()),
             # Only when set: the default leaves the digests of existing locks as they were.
             *((cfg.done_items,) if cfg.done_items != "create" else ()),
         ),

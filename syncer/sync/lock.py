@@ -141,6 +141,9 @@ class ForgeState:
     # `dependencies = "links"` (`syncer.sync.dependencies`): each blocked issue by its item
     # (or parent) key, as a JSON object `syncer.sync.dependencies_record` reads.
     dependencies: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # `project` (`syncer.sync.board`): each item's board item id and the digests of the
+    # field values written, by item key, as JSON objects `board.Record` reads.
+    board: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Per document (as the run names it): what its last plan with nothing to do for it
     # contributed, so that a later run reuses it unparsed (`syncer.sync.reuse`).
     documents: Mapping[str, DocumentRecord] = field(default_factory=dict)
@@ -310,6 +313,10 @@ def loads(text: str, path: str = "phasesync.lock") -> Lock:
                     str(k): _table(v, f"dependencies {k!r}")
                     for k, v in _table(raw.get("dependencies"), "dependencies").items()
                 },
+                board={
+                    str(k): _table(v, f"board {k!r}")
+                    for k, v in _table(raw.get("board"), "board").items()
+                },
                 documents={
                     str(k): _document(str(k), v)
                     for k, v in _table(raw.get("documents"), "documents").items()
@@ -345,6 +352,7 @@ def dumps(lock: Lock) -> str:
             ("milestones", {k: v.to_json() for k, v in state.milestones.items()}),
             ("structure", state.structure),
             ("dependencies", state.dependencies),
+            ("board", state.board),
             ("documents", {k: v.to_json() for k, v in state.documents.items()}),
         )
         for name, table in tables:

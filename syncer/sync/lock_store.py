@@ -23,6 +23,13 @@ from syncer.files import atomic_write_text
 from syncer.sync.lock import Lock, LockEntry, dumps, loads, parse_entry
 
 
+def replay_board(lock: Lock, raw: str) -> Lock:
+    """A journaled board item (`syncer.sync.board_run.journal`) folded into the lock."""
+    from syncer.sync.board_run import replay
+
+    return replay(lock, raw)
+
+
 def _replay_structure(lock: Lock, raw: str) -> Lock:
     """A journaled parent issue's record (`LockStore.record_structure`) folded into the
     lock; any other line is left to the item replay."""
@@ -107,6 +114,7 @@ class LockStore:
             raise LockFileError(str(self.journal), f"cannot read the journal ({exc})") from None
         for raw in text.splitlines():
             lock = _replay_structure(lock, raw)
+            lock = replay_board(lock, raw)
             try:
                 event = json.loads(raw)
                 identity, key = str(event["forge"]), str(event["key"])
@@ -146,6 +154,10 @@ class LockStore:
         """Journal one blocked issue's record (`syncer.sync.dependencies`) after a write to
         its relations."""
         self._append(json.dumps({"forge": identity, "dependency": key, "node": dict(node)}))
+
+    def record_board(self, identity: str, key: str, item: Mapping[str, Any]) -> None:
+        """Journal one board item's record (`syncer.sync.board_run`; {}: forgotten)."""
+        self._append(json.dumps({"forge": identity, "board": key, "item": dict(item)}))
 
     def _append(self, line: str) -> None:
         """One journal line, durable before the next request; `unwritable` when it can't be."""

@@ -337,8 +337,18 @@ def _split_query(query: str) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in parse_qs(query, keep_blank_values=True).items()}
 
 
+def _graphql_beside(prefix: str) -> str | None:
+    """GitHub Enterprise serves REST at `/api/v3` and GraphQL beside it, at `/api/graphql`
+    (where PyGithub's requester sends it): the path an emulator mounted at `/api/v3` also
+    answers, as its `/graphql`."""
+    prefix = prefix.rstrip("/")
+    return prefix.removesuffix("/v3") + "/graphql" if prefix.endswith("/v3") else None
+
+
 def _relative(path: str, prefix: str) -> str:
     prefix = prefix.rstrip("/")
+    if path == _graphql_beside(prefix):
+        return "/graphql"
     if prefix and path.startswith(prefix):
         path = path[len(prefix) :]
     return path or "/"
@@ -357,12 +367,11 @@ def mount(emulator: EmulatorBase, rsps: responses.RequestsMock, base_url: str) -
     prefix = split.path
     # Clients may spell the default port out (PyGithub sends `https://host:443/...`).
     default_port = "" if split.port else {"https": "(?::443)?", "http": "(?::80)?"}[split.scheme]
-    pattern = re.compile(
-        re.escape(f"{split.scheme}://{split.netloc}")
-        + default_port
-        + re.escape(prefix)
-        + r"(?:[/?].*)?$"
-    )
+    beside = _graphql_beside(prefix)
+    paths = re.escape(prefix) + r"(?:[/?].*)?"
+    if beside is not None:
+        paths = f"(?:{paths}|{re.escape(beside)}(?:[?].*)?)"
+    pattern = re.compile(re.escape(f"{split.scheme}://{split.netloc}") + default_port + paths + "$")
 
     def callback(prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
         url = urlsplit(str(prepared.url))

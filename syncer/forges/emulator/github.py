@@ -23,6 +23,7 @@ from urllib.parse import unquote
 from syncer.forges.emulator.core import EmulatorBase, Reply, Request
 from syncer.forges.emulator.github_context import Answer, Context
 from syncer.forges.emulator.github_model import Issue, Label, Repo, User, error
+from syncer.forges.emulator.github_projects import Boards
 from syncer.forges.emulator.github_routes import ROUTES
 
 PERMISSIONS = ("read", "triage", "write", "maintain", "admin")
@@ -70,6 +71,7 @@ class GitHubEmulator(EmulatorBase):
         self.primary_limit_status = 403
         self._reset_at = self.now().timestamp() + 3600
         self._ids = 1000
+        self.boards = Boards()  # Projects (v2), reached by `POST /graphql` (`github_graphql`)
         for full_name in repos:
             self.add_repo(full_name)
 
@@ -365,12 +367,20 @@ class GitHubEmulator(EmulatorBase):
             return level
         if request.path != "/rate_limit":
             limited = self._spend()
+            if limited is not None and request.path.rstrip("/") == "/graphql":
+                # GraphQL says it with HTTP 200 and an error of type RATE_LIMITED.
+                message = limited.body.get("message") if isinstance(limited.body, dict) else ""
+                return Reply(200, {"errors": [{"type": "RATE_LIMITED", "message": message}]})
             if limited is not None:
                 return limited
         if request.is_write and self.content_limits:
             limited = self._create_content()
             if limited is not None:
                 return limited
+        if request.method == "POST" and request.path.rstrip("/") == "/graphql":
+            from syncer.forges.emulator import github_graphql  # graphql-core, only when asked
+
+            return github_graphql.handle(self, request, level, self.web_url)
         for method, pattern, handler in ROUTES:
             match = pattern.fullmatch(request.path.rstrip("/") or "/")
             if match is None or method != request.method:

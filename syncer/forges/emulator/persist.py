@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from syncer.forges.emulator import github_model, gitlab_state
+from syncer.forges.emulator import github_model, github_projects, gitlab_state
 from syncer.forges.emulator.core import EmulatorBase
 from syncer.forges.emulator.github import GitHubEmulator
 from syncer.forges.emulator.gitlab import GitLabEmulator
@@ -32,6 +32,12 @@ _RECORDS: dict[str, type[Any]] = {
         github_model.Comment,
         github_model.Issue,
         github_model.Repo,
+        github_projects.Boards,
+        github_projects.Project,
+        github_projects.BoardField,
+        github_projects.BoardItem,
+        github_projects.Option,
+        github_projects.Iteration,
         gitlab_state.GLLabel,
         gitlab_state.GLMilestone,
         gitlab_state.GLNote,
@@ -105,6 +111,7 @@ def snapshot(emulator: EmulatorBase, token: str) -> dict[str, Any]:
                 "users": emulator._users,
                 "repos": emulator.repos,
                 "ids": emulator._ids,
+                "boards": emulator.boards,
             }
         elif isinstance(emulator, GitLabEmulator):
             store = emulator.store
@@ -138,6 +145,7 @@ def restore(emulator: EmulatorBase, data: dict[str, Any]) -> None:
             emulator._users = records.get("users", {})
             emulator.repos = records["repos"]
             emulator._ids = records["ids"]
+            emulator.boards = records.get("boards", emulator.boards)
         elif isinstance(emulator, GitLabEmulator):
             emulator.store.projects = records["projects"]
             emulator.store.group_milestones = records["group_milestones"]
