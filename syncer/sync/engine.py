@@ -53,102 +53,51 @@ from __future__ import annotations
 
 import glob
 import logging
-import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
 from urllib.parse import quote
 
-from syncer.errors import ConfigError, ForgeError, NotFound, PermissionDenied
+from syncer.errors import ConfigError, NotFound, PermissionDenied
 from syncer.forges.base import Forge, Snapshot
 from syncer.markdown.parse import order_like, parse_documents, read_files
-from syncer.model import Document, ParseOptions
-from syncer.sync.actions import Direction, Plan, UpdateIssue
+from syncer.sync.actions import Plan
 from syncer.sync.apply import Applier
-from syncer.sync.apply_types import ApplyOptions, Outcome, Reporter
-from syncer.sync.board_run import BoardConfig, BoardPlan, board_plan, board_step
-from syncer.sync.content_edits import ForgeEdits
-from syncer.sync.dependencies import DependencyPlan
-from syncer.sync.dependencies_engine import blocked_in, carry, needs_second_pass, plan_links
+from syncer.sync.apply_types import Outcome, Reporter
+from syncer.sync.board_run import board_plan, board_step
+from syncer.sync.dependencies_engine import carry, needs_second_pass, plan_links
+from syncer.sync.engine_idle import (
+    idle,
+    inputs_of,
+    issue_gone,
+    memo_applies,
+    pages,
+    rewind,
+    settles,
+    unread,
+)
+from syncer.sync.engine_structure import parents_in, structure_plan
+from syncer.sync.engine_types import EngineConfig, RunRequest, RunResult
 from syncer.sync.identity import marker_authors_to_check
 from syncer.sync.lock import ForgeState
 from syncer.sync.lock_store import LockStore
 from syncer.sync.plan import Kept, make_plan
-from syncer.sync.plan_state import DoneItems, PlanConfig
-from syncer.sync.render import RenderConfig
+from syncer.sync.plan_state import PlanConfig
 from syncer.sync.reuse import context_digest, prepare, records
-from syncer.sync.settled import inputs_digest, settled_digest
-from syncer.sync.structure import StructurePlan, part_of, plan_structure
+from syncer.sync.settled import settled_digest
 from syncer.sync.structure_run import create_nodes
-from syncer.sync.subtask_plan import SubtaskPlan, plan_subtasks
-from syncer.sync.subtask_plan import part_of as subtask_part_of
+from syncer.sync.subtask_plan import plan_subtasks
 from syncer.sync.unsettled import unsettled_since
+
+__all__ = ["EngineConfig", "RunRequest", "RunResult", "discover", "plan_config", "run"]
 
 _log = logging.getLogger(__name__)  # `-v`: the run's decisions, one line each
 
 # Issues updated this long before the last listing are listed again: the forge's clock and
 # its search index are not exact to the second, and listing one more page is cheap.
 OVERLAP = timedelta(minutes=2)
-PAGE = 100  # issues per listing page on both forges
-
-
-@dataclass(frozen=True, slots=True)
-class EngineConfig:
-    """Everything a run needs from the settings, already resolved."""
-
-    render: RenderConfig
-    paths: tuple[str, ...] = ("docs/phases/**/*.md",)
-    lock_file: str = "phasesync.lock"
-    write_links: bool = True
-    on_removed: Literal["close", "keep"] = "close"
-    parse: ParseOptions = field(default_factory=ParseOptions)
-    forge_edits: ForgeEdits = "accept"
-    # Items ticked before they have an issue: created and closed, or left in the document.
-    done_items: DoneItems = "create"
-    # A complete listing at least this often (by our clock against the forge's listed_at).
-    full_listing_after: timedelta = timedelta(days=1)
-    apply: ApplyOptions = field(default_factory=ApplyOptions)
-    phase_parents: bool = False  # a parent issue per phase (`syncer.sync.structure`)
-    dependencies: Literal["text", "links"] = "text"  # `syncer.sync.dependencies`
-    project: BoardConfig | None = None  # a GitHub project board (`syncer.sync.board`)
-    # Parse and plan only the documents whose inputs changed (`syncer.sync.reuse`); off,
-    # every run parses every document (the property tests' twin).
-    reuse: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class RunRequest:
-    direction: Direction
-    paths: tuple[str, ...] = ()  # explicit PATHs; empty: the configured globs
-    dry_run: bool = False
-    prefer: Literal["document", "forge"] | None = None
-    adopt: bool = False
-    full: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    docs: tuple[Document, ...]
-    plan: Plan
-    snapshot: Snapshot
-    outcome: Outcome | None  # None on a dry run or when the plan had problems
-    # The inputs were those of the last sync that had nothing to do (`syncer.sync.settled`):
-    # the documents were not parsed (`docs` is empty) and the plan is empty.
-    settled: bool = False
-    structure: StructurePlan | None = None  # with `phase_parents`: what the parents need
-    subtasks: SubtaskPlan | None = None  # `subtasks = "issues"`: the sub-tasks' relations
-    dependencies: DependencyPlan | None = None  # with `dependencies = "links"`
-    # Documents not parsed this run: their inputs were as a run that had nothing to do for
-    # them left them (`syncer.sync.reuse`); they are not in `docs`.
-    reused: tuple[str, ...] = ()
-    board: BoardPlan | None = None  # with `project`: what the board needs
-
-    @property
-    def broken(self) -> tuple[Document, ...]:
-        return tuple(d for d in self.docs if d.blocked)
 
 
 def discover(root: Path, explicit: Sequence[str], globs: Sequence[str]) -> list[Path]:
@@ -219,7 +168,7 @@ def run(
         result = _run_locked(forge, root, cfg, req, files, store, reporter)
         if needs_second_pass(result.dependencies, result.outcome, req.dry_run):  # GitLab
             result = carry(result, _run_locked(forge, root, cfg, req, files, store, reporter))
-        if _issue_gone(result) and not result.snapshot.complete:
+        if issue_gone(result) and not result.snapshot.complete:
             # The lock knew an issue the forge no longer has: plan again on a complete
             # listing, which shows it gone, with the documents as the first pass left them.
             result = _run_locked(forge, root, cfg, replace(req, full=True), files, store, reporter)
@@ -246,8 +195,8 @@ def _run_locked(
         "everything" if since is None else f"issues updated since {since:%Y-%m-%dT%H:%M:%SZ}",
     )
     # Which inputs this run has, when it may take or record the settled shortcut.
-    memo = _memo_applies(req, store, since) and not refused
-    inputs = _inputs(read, cfg, forge, state) if memo else None
+    memo = memo_applies(req, store, since) and not refused
+    inputs = inputs_of(read, cfg, forge, state) if memo else None
     snapshot = forge.snapshot(since)
     if (
         inputs is not None
@@ -264,7 +213,7 @@ def _run_locked(
     # Phase parents, sub-task relations and dependencies need every item: no reuse.
     structured = cfg.phase_parents or cfg.parse.subtask_issues or cfg.dependencies == "links"
     if cfg.reuse and not structured and memo and req.prefer is None and not req.adopt:
-        context = context_digest(_inputs((), cfg, forge, ForgeState()), snapshot, state)
+        context = context_digest(inputs_of((), cfg, forge, ForgeState()), snapshot, state)
     kept: Kept | None = None
     reused: frozenset[str] = frozenset()
     if context is not None:
@@ -277,12 +226,12 @@ def _run_locked(
     scope = frozenset(d.path for d in docs) if req.paths else None
     pcfg = plan_config(cfg, forge, req, scope)
     pcfg = replace(pcfg, trusted_authors=_vouched(forge, snapshot, state, req.adopt))
-    pcfg = _parents_in(pcfg, cfg, forge, docs, state, snapshot)
+    pcfg = parents_in(pcfg, cfg, forge, docs, state, snapshot)
     plan = make_plan(req.direction, docs, snapshot, state, pcfg, kept)
-    structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
+    structure = structure_plan(cfg, forge, docs, plan, snapshot, state, req, pcfg)
     if since is not None and (
         plan.needs_full_listing
-        or _unread(plan) > _pages(state)
+        or unread(plan) > pages(state)
         or (structure is not None and structure.needs_full_listing and not req.dry_run)
     ):
         # Only the issues are listed again: labels and milestones were listed completely.
@@ -293,9 +242,9 @@ def _run_locked(
             docs = tuple(order_like(files, root, [*parse_documents(read, cfg.parse), *refused]))
             kept, reused = None, frozenset()
         pcfg = replace(pcfg, trusted_authors=_vouched(forge, snapshot, state, req.adopt))
-        pcfg = _parents_in(pcfg, cfg, forge, docs, state, snapshot)
+        pcfg = parents_in(pcfg, cfg, forge, docs, state, snapshot)
         plan = make_plan(req.direction, docs, snapshot, state, pcfg, kept)
-        structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
+        structure = structure_plan(cfg, forge, docs, plan, snapshot, state, req, pcfg)
     deps = plan_links(cfg, forge, docs, plan, snapshot, state, req)
     done = tuple(sorted(reused))
     subtasks = plan_subtasks(cfg.parse, forge.kind, docs, plan.entries, snapshot, state)
@@ -324,9 +273,9 @@ def _run_locked(
             store.save(store.load())  # the journaled parents, into the lock
         lock = store.load()
         state = lock.state(forge.identity)
-        pcfg = _parents_in(pcfg, cfg, forge, docs, state, snapshot)
+        pcfg = parents_in(pcfg, cfg, forge, docs, state, snapshot)
         plan = make_plan(req.direction, docs, snapshot, state, pcfg, kept)
-        structure = _structure(cfg, forge, docs, plan, snapshot, state, req, pcfg)
+        structure = structure_plan(cfg, forge, docs, plan, snapshot, state, req, pcfg)
         subtasks = plan_subtasks(cfg.parse, forge.kind, docs, plan.entries, snapshot, state)
         deps = plan_links(cfg, forge, docs, plan, snapshot, state, req)
     # --- end of phase parents
@@ -341,7 +290,7 @@ def _run_locked(
     recorded = False
     settled = None
     quiet = all(p is None or p.empty for p in (structure, subtasks, deps, board))
-    if inputs is not None and pin is None and quiet and _settles(req, docs, plan, state):
+    if inputs is not None and pin is None and quiet and settles(req, docs, plan, state):
         settled = settled_digest(inputs, snapshot)
     if context is not None and pin is None and req.direction == "sync":
         documents = records(
@@ -351,7 +300,7 @@ def _run_locked(
             state = replace(state, documents=documents)
             lock = lock.with_state(forge.identity, state)
             recorded = True
-    if quiet and not made_parents and _idle(plan, snapshot, state, store):
+    if quiet and not made_parents and idle(plan, snapshot, state, store):
         # Nothing changed on either side since the last run: the lock stays as it is, byte
         # for byte, so that a scheduled job has nothing to commit (unless this is the first
         # run to find these inputs settled, or to find documents it need not parse again).
@@ -400,55 +349,10 @@ def _run_locked(
     )
     if outcome.error is None:
         if pin is not None and pin < snapshot.server_time:
-            _rewind(store, forge.identity, pin)
-    elif _issue_gone(result):
-        _rewind(store, forge.identity, None)
+            rewind(store, forge.identity, pin)
+    elif issue_gone(result):
+        rewind(store, forge.identity, None)
     return result
-
-
-def _parents_in(
-    pcfg: PlanConfig,
-    cfg: EngineConfig,
-    forge: Forge,
-    docs: Sequence[Document],
-    state: ForgeState,
-    snapshot: Snapshot,
-) -> PlanConfig:
-    """With `phase_parents` on GitLab: each item's `Part of #N` line, from the lock (or the
-    parents' key markers, the lock lost); with `subtasks = "issues"`, each sub-task's; with
-    `dependencies = "links"`, each item's `Blocked by #N` line (GitLab)."""
-    pcfg = blocked_in(pcfg, cfg, forge, docs, state)
-    if not (cfg.phase_parents or cfg.parse.subtask_issues) or forge.kind == "github":
-        return pcfg
-    parents = subtask_part_of(docs, state) if cfg.parse.subtask_issues else {}
-    if cfg.phase_parents:
-        parents |= part_of(docs, cfg.render, state, forge.kind, snapshot, pcfg.trusted_authors)
-    return replace(pcfg, render=replace(pcfg.render, part_of=parents))
-
-
-def _structure(
-    cfg: EngineConfig,
-    forge: Forge,
-    docs: Sequence[Document],
-    plan: Plan,
-    snapshot: Snapshot,
-    state: ForgeState,
-    req: RunRequest,
-    pcfg: PlanConfig,
-) -> StructurePlan | None:
-    if not cfg.phase_parents:
-        return None
-    whole = not req.paths and all(not d.has_errors for d in docs)
-    return plan_structure(
-        forge.kind,
-        docs,
-        plan.entries,
-        snapshot,
-        state,
-        cfg.render,
-        whole=whole,
-        vouched=pcfg.trusted_authors,
-    )
 
 
 def _vouched(forge: Forge, snapshot: Snapshot, state: ForgeState, adopt: bool) -> frozenset[str]:
@@ -469,103 +373,3 @@ def _vouched(forge: Forge, snapshot: Snapshot, state: ForgeState, adopt: bool) -
         return vouched
     except (PermissionDenied, NotFound):
         return frozenset()
-
-
-def _memo_applies(req: RunRequest, store: LockStore, since: datetime | None) -> bool:
-    """Whether this run may take the settled shortcut or record a digest: it runs on the
-    configured globs, lists incrementally, and has no dead run's creations to fold in."""
-    return not req.paths and since is not None and not store.journal.exists()
-
-
-def _inputs(
-    read: Sequence[tuple[str, bytes]], cfg: EngineConfig, forge: Forge, state: ForgeState
-) -> str:
-    """The settled digest's inputs; with no documents and an empty state, the settings."""
-    return inputs_digest(
-        documents=read,
-        items=state.items,
-        render=cfg.render,
-        settings=(
-            cfg.paths,
-            cfg.write_links,
-            cfg.on_removed,
-            cfg.parse.sync_checklists,
-            cfg.forge_edits,
-            *(("phase_parents",) if cfg.phase_parents else ()),
-            *(("subtask_issues",) if cfg.parse.subtask_issues else ()),
-            *(("dependencies=links",) if cfg.dependencies == "links" else ()),
-            *((("project", cfg.project),) if cfg.project else ()),
-            # Only when set: the default leaves the digests of existing locks as they were.
-            *((cfg.done_items,) if cfg.done_items != "create" else ()),
-        ),
-        identity=forge.identity,
-        issue_base=forge.issue_url(1),
-    )
-
-
-def _settles(req: RunRequest, docs: Sequence[Document], plan: Plan, state: ForgeState) -> bool:
-    """Whether a sync found nothing at all to do: its inputs may be recorded as settled."""
-    return (
-        req.direction == "sync"
-        and all(not d.has_errors for d in docs)
-        and not plan.needs_full_listing
-        and _unchanged(plan, state)
-    )
-
-
-def _idle(plan: Plan, snapshot: Snapshot, state: ForgeState, store: LockStore) -> bool:
-    """Whether applying `plan` would change nothing but the lock's `synced_at`."""
-    return (
-        not snapshot.complete
-        and not snapshot.issues
-        and _unchanged(plan, state)
-        and not store.journal.exists()  # a dead run's creations are still to be folded in
-    )
-
-
-def _unchanged(plan: Plan, state: ForgeState) -> bool:
-    """Whether `plan` writes nothing and leaves every lock entry as it is."""
-    return (
-        plan.empty
-        and not plan.renamed
-        and all(state.items.get(key) == entry for key, entry in plan.entries.items())
-        and (plan.direction == "pull" or dict(plan.managed_labels) == dict(state.labels))
-        and (plan.direction == "pull" or dict(plan.managed_milestones) == dict(state.milestones))
-    )
-
-
-def _unread(plan: Plan) -> int:
-    """Content updates of issues the listing did not show: each costs a GET in apply."""
-    return sum(
-        1
-        for a in plan.issues
-        if isinstance(a, UpdateIssue)
-        and a.rendered is not None
-        and a.remote_body is None
-        and not a.plain
-    )
-
-
-def _pages(state: ForgeState) -> int:
-    """Pages a complete listing of the managed issues costs."""
-    return max(1, math.ceil(len(state.items) / PAGE))
-
-
-def _issue_gone(result: RunResult) -> bool:
-    """Whether the run stopped on a write to an issue the forge no longer has."""
-    error = result.outcome.error if result.outcome else None
-    return isinstance(error, NotFound) or (isinstance(error, ForgeError) and error.status == 410)
-
-
-def _rewind(store: LockStore, identity: str, synced_at: datetime | None) -> None:
-    """Move the lock's `synced_at` back to `synced_at`, or with None, forget the complete
-    listing so that the next run lists completely."""
-    lock = store.load()
-    state = lock.state(identity)
-    if synced_at is None:
-        state = replace(state, listed_at=None)
-    elif state.synced_at is None or synced_at < state.synced_at:
-        state = replace(state, synced_at=synced_at)
-    else:
-        return
-    store.save(lock.with_state(identity, state))
