@@ -14,6 +14,7 @@ import typer
 
 from syncer.cli_common import (
     ERR,
+    FLAG,
     Common,
     ConfigOpt,
     FormatOpt,
@@ -34,6 +35,7 @@ TreeOpt = Annotated[
         "--tree",
         help="Show the plan's structure: phases, their items and sub-tasks, with progress "
         "per parent (the default with phase_parents = true).",
+        metavar=FLAG,
     ),
 ]
 

@@ -21,9 +21,9 @@ from syncer.settings import (
     GITHUB_PUBLIC_API,
     GITLAB_PUBLIC_URL,
     PYPROJECT_FILE,
-    Labels,
     Settings,
 )
+from syncer.settings_labels import Labels
 
 _KEYS = frozenset(Settings.model_fields)
 # The keys whose environment value is structured text rather than one scalar.
