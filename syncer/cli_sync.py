@@ -241,10 +241,10 @@ def _run(
                 out.print(outcome_text(result.outcome))
                 if result.outcome.board is not None:  # `project`
                     out.print(result.outcome.board.text(), markup=False)
-            for note in result.outcome.board.notes if result.outcome.board else ():
-                ERR.print(f"project board: {note}", markup=False)
                 if plan.done_left and not summarised:
                     out.print(done_left_text(len(plan.done_left)) + ".")
+            for note in result.outcome.board.notes if result.outcome.board else ():
+                ERR.print(f"project board: {note}", markup=False)
             if result.outcome.error is not None:
                 raise result.outcome.error
         if check:
