@@ -5,39 +5,20 @@ mixin of `GitHubForge`: its user, its role and scopes, and the rate limit left.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, TypeVar
-
-from github.Repository import Repository
-from github.Requester import Requester
+from typing import TypeVar
 
 from syncer.errors import NotFound, PermissionDenied
 from syncer.forges.base import Access, RateBudget
+from syncer.forges.github_host import GitHubHost
 
 ACTIONS_BOT = "github-actions[bot]"  # who an Actions token's writes are made by
 
 T = TypeVar("T")
 
 
-class GitHubAccess:
+class GitHubAccess(GitHubHost):
     """`GitHubForge`'s `doctor` methods: its requests are `GitHubForge`'s own."""
-
-    _repo: Repository
-    _requester: Requester
-    _token_user: str | None
-
-    if TYPE_CHECKING:
-
-        def _run(
-            self,
-            op: str,
-            call: Callable[[], T],
-            *,
-            idempotent: bool = True,
-            subject: int | str | None = None,
-            creates: bool = False,
-        ) -> T: ...
 
     # --- what the token may do (`phasesync doctor`) ----------------------------------------
 

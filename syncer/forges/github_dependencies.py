@@ -10,49 +10,20 @@ holding its id and URL: no GET of it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TypeVar
 
 from github.Issue import Issue
-from github.Repository import Repository
 
 from syncer.errors import ValidationFailed
-from syncer.forges.base import RemoteIssue
+from syncer.forges.github_host import GitHubHost
 from syncer.forges.github_records import issue_record
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-class GitHubDependencies:
+class GitHubDependencies(GitHubHost):
     """`GitHubForge`'s issue dependencies: its reading and requests are `GitHubForge`'s own."""
-
-    _repo: Repository
-    _ids: dict[int, int]
-
-    if TYPE_CHECKING:
-
-        def _id_of(self, number: int) -> int: ...
-
-        def _remember(self, issues: tuple[RemoteIssue, ...]) -> tuple[RemoteIssue, ...]: ...
-
-        def _list(
-            self,
-            path: str,
-            params: dict[str, Any],
-            op: str,
-            record: Callable[[Any], R],
-        ) -> tuple[list[R], dict[str, Any]]: ...
-
-        def _run(
-            self,
-            op: str,
-            call: Callable[[], T],
-            *,
-            idempotent: bool = True,
-            subject: int | str | None = None,
-            creates: bool = False,
-        ) -> T: ...
 
     def _partial(self, number: int) -> Issue:
         """Issue `number` as PyGithub needs it for a dependency: its id (one GET when this

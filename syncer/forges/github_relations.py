@@ -6,49 +6,19 @@ which this adapter remembers from every issue it saw (`GitHubForge._ids`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
-
-from github.Repository import Repository
+from typing import TypeVar
 
 from syncer.errors import ValidationFailed
-from syncer.forges.base import RemoteIssue
 from syncer.forges.github_errors import FORGE
+from syncer.forges.github_host import GitHubHost
 from syncer.forges.github_records import issue_record
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-class GitHubRelations:
+class GitHubRelations(GitHubHost):
     """`GitHubForge`'s sub-issues: its reading and requests are `GitHubForge`'s own."""
-
-    _repo: Repository
-    _ids: dict[int, int]
-
-    if TYPE_CHECKING:
-
-        def get_issue(self, number: int) -> RemoteIssue: ...
-
-        def _remember(self, issues: tuple[RemoteIssue, ...]) -> tuple[RemoteIssue, ...]: ...
-
-        def _list(
-            self,
-            path: str,
-            params: dict[str, Any],
-            op: str,
-            record: Callable[[Any], R],
-        ) -> tuple[list[R], dict[str, Any]]: ...
-
-        def _run(
-            self,
-            op: str,
-            call: Callable[[], T],
-            *,
-            idempotent: bool = True,
-            subject: int | str | None = None,
-            creates: bool = False,
-        ) -> T: ...
 
     # --- sub-issues (`syncer.forges.base.Relations`) ---------------------------------------
 

@@ -4,15 +4,11 @@ mixin of `GitLabForge`: its user, its role and scopes, and the rate limit left.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
-
-import gitlab
-from gitlab.v4.objects import Project
 
 from syncer.errors import ForgeError
 from syncer.forges.base import Access, RateBudget
+from syncer.forges.gitlab_host import GitLabHost
 from syncer.forges.gitlab_session import PER_PAGE
 
 # GitLab's access levels (`Gitlab::Access`), for `doctor`.
@@ -23,19 +19,8 @@ ROLES = {
 }  # fmt: skip
 
 
-class GitLabAccess:
+class GitLabAccess(GitLabHost):
     """`GitLabForge`'s `doctor` methods: its requests and errors are `GitLabForge`'s own."""
-
-    repo: str
-    _gl: gitlab.Gitlab
-    _project: Project
-    _writers: frozenset[str] | None
-
-    if TYPE_CHECKING:
-
-        def _guard(
-            self, operation: str, *, post: bool = False, repeatable: bool = False
-        ) -> AbstractContextManager[None]: ...
 
     # --- what the token may do (`phasesync doctor`) ----------------------------------------
 

@@ -5,25 +5,12 @@ a mixin: GitLab issue links made from the blocked issue, `is_blocked_by` on Prem
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING
-
-from gitlab.v4.objects import Project
-
 from syncer.errors import ValidationFailed
+from syncer.forges.gitlab_host import GitLabHost
 
 
-class GitLabDependencies:
+class GitLabDependencies(GitLabHost):
     """`GitLabForge`'s blocking links: its requests and errors are `GitLabForge`'s own."""
-
-    repo: str
-    _project: Project
-
-    if TYPE_CHECKING:
-
-        def _guard(
-            self, operation: str, *, post: bool = False, repeatable: bool = False
-        ) -> AbstractContextManager[None]: ...
 
     def add_blocked_by(self, blocked: int, blocking: int, via: str) -> bool:
         """POST /projects/:id/issues/:blocked/links with `link_type` `via`. Twice is

@@ -5,25 +5,12 @@ GitLab has no sub-issues on every tier: a parent and its children are `relates_t
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING
-
-from gitlab.v4.objects import Project
-
 from syncer.errors import ValidationFailed
+from syncer.forges.gitlab_host import GitLabHost
 
 
-class GitLabRelations:
+class GitLabRelations(GitLabHost):
     """`GitLabForge`'s issue links: its requests and errors are `GitLabForge`'s own."""
-
-    repo: str
-    _project: Project
-
-    if TYPE_CHECKING:
-
-        def _guard(
-            self, operation: str, *, post: bool = False, repeatable: bool = False
-        ) -> AbstractContextManager[None]: ...
 
     # --- issue links (`syncer.forges.base.Relations`) --------------------------------------
 
