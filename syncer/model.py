@@ -221,6 +221,14 @@ class Phase:
     numbered: bool = True
     # A date written next to the phase (`Target: 2025-06-20`, `(completed 2025-11-02)`).
     target: date | None = None
+    # The phase part of its keys when it differs from `number`: a plan's `Phase 1` that
+    # another document also has is kept apart as `1~docs-roadmap` (`parse_documents`).
+    group: str | None = None
+
+    @property
+    def key_phase(self) -> str:
+        """The phase part of its item keys and of its milestones' lasting names."""
+        return self.group or self.number
 
     @property
     def items(self) -> tuple[Item, ...]:

@@ -201,7 +201,7 @@ def _requalified(phase: Phase, group: str) -> Phase:
         replace(r, key=rekey(r.key)) for r in phase.requirements
     )
     tasks: tuple[Task, ...] = tuple(replace(t, key=rekey(t.key)) for t in phase.tasks)
-    return replace(phase, requirements=requirements, tasks=tasks)
+    return replace(phase, requirements=requirements, tasks=tasks, group=group)
 
 
 def _display(path: Path, root: Path | None) -> str:

@@ -44,7 +44,7 @@ def plan_milestones(
     view: dict[str, str] = {}
     to_base: dict[str, str] = {}
     for phase in (p for doc in docs for p in doc.phases):
-        number = phase.number
+        number = phase.key_phase  # two plans' `Phase 1`s are two milestones
         wanted = [
             (
                 f"phase-{number}",

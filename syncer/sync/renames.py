@@ -58,10 +58,12 @@ def wanted_milestones(cfg: RenderConfig, docs: Sequence[Document]) -> dict[str, 
         phase = doc.phase
         if phase is None:
             continue
-        out[f"phase-{phase.number}"] = milestone_title(cfg, phase)
+        out[f"phase-{phase.key_phase}"] = milestone_title(cfg, phase)
         for m in phase.milestones:
             if not m.is_completion:
-                out[f"phase-{phase.number}/{slugify(m.name)}"] = milestone_title(cfg, phase, m.name)
+                out[f"phase-{phase.key_phase}/{slugify(m.name)}"] = milestone_title(
+                    cfg, phase, m.name
+                )
     return out
 
 

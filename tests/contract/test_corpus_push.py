@@ -26,7 +26,7 @@ from syncer.markdown.source import Source, markdown_parser
 from syncer.sync.apply_types import ApplyOptions
 from syncer.sync.body import key_of
 from syncer.sync.engine import EngineConfig
-from syncer.sync.render import DEFAULT_RENDER
+from syncer.sync.render import DEFAULT_RENDER, milestone_title
 from tests.contract.conftest import API, REPO, TOKEN, Harness, make_emulator
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
@@ -149,3 +149,40 @@ def test_every_corpus_file_and_95_percent_of_all_boxes_reach_gitlab(
                 f"{m.on_forge} ({m.share:.1%}) |"
             )
         print(f"| all | {boxes} | | | {on_forge} ({on_forge / boxes:.1%}) |")
+
+
+@pytest.mark.parametrize("kind", ["github", "gitlab"])
+def test_plans_that_share_phase_numbers_live_in_one_repository(kind: str, tmp_path: Path) -> None:
+    """Two roadmaps that both have a `Phase 1` ... `Phase 6` under other names (02 and 14)
+    and two more plans, in one repository: each phase keeps its own milestone, and a second
+    push sends nothing (their milestones used to pull each other's issues back and forth,
+    one write per issue on every push)."""
+    names = [
+        "02-issrc-smart-compression-roadmap.md",
+        "04-collection-store-react-hooks-creative.md",
+        "11-ga-wsus-roadmap-mixed-eol.md",
+        "14-focusbar-speckit-tasks-upper-x.md",
+    ]
+    folder = tmp_path / "docs" / "phases"
+    folder.mkdir(parents=True)
+    for name in names:
+        shutil.copyfile(CORPUS / name, folder / name)
+    emulator = make_emulator(kind)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        mount(emulator, rsps, API[kind])
+        forge = open_forge(kind, REPO, TOKEN, API[kind], on_wait=lambda w, s: None)
+        h = Harness(kind, emulator, forge, tmp_path)
+        h.config = EngineConfig(
+            render=DEFAULT_RENDER, apply=ApplyOptions(write_interval=0, sleep=emulator.advance)
+        )
+        first = h.run("push")
+        assert first.outcome is not None and first.outcome.error is None
+        by_key = {key_of(i.body): i for i in h.issues()}
+        for doc in first.docs:
+            for phase in doc.phases:
+                wanted = milestone_title(DEFAULT_RENDER, phase)
+                assert {by_key[str(i.key)].milestone for i in phase.items} <= {wanted}
+        emulator.reset_log()
+        second = h.run("push")
+        assert second.plan.forge_writes == 0, second.plan.issues[:3]
+        assert emulator.writes() == 0
