@@ -21,6 +21,10 @@ from syncer.sync.apply_types import Outcome
 from syncer.sync.ceiling import Ceiling, describe_estimate
 from syncer.sync.structure import StructurePlan
 
+# Waits shorter than this are not announced: a line per pause of a few hundredths of a
+# second (riding a write ceiling) would be noise, and it ends before anyone reads it.
+QUIET_WAIT = 1.0
+
 
 def summary(
     plan: Plan, write_interval: float, ceiling: Ceiling | None = None, refused: int = 0
@@ -298,8 +302,9 @@ class RichReporter:
             self.console.print(Text(printable(message), style="yellow"))
 
     def wait(self, what: str, seconds: float) -> None:
-        """One line per wait, whoever waits (`syncer.forges.retry.wait_message`)."""
-        if not self.quiet:
+        """One line per wait, whoever waits (`syncer.forges.retry.wait_message`); a wait
+        shorter than `QUIET_WAIT` (pacing under a write ceiling) is too short to report."""
+        if not self.quiet and seconds >= QUIET_WAIT:
             line = wait_message(printable(what), seconds, datetime.now(UTC))
             self.console.print(Text(line, style="yellow"))
 

@@ -77,3 +77,15 @@ def test_quiet_and_terminal_print_no_plain_lines() -> None:
             rep.step("x")
         rep.stop()
         assert "progress:" not in out.getvalue()
+
+
+def test_a_wait_is_one_line_and_a_pause_under_a_second_is_none() -> None:
+    rep, out = reporter(False, Clock())
+    rep.wait("room under the forge's write limit (80 per minute)", 0.02)
+    rep.wait("room under the forge's write limit (80 per minute)", 0.99)
+    assert out.getvalue() == ""  # pacing, not a wait anyone needs to hear about
+    rep.wait("GitHub secondary rate limit", 30)
+    (line,) = out.getvalue().splitlines()
+    assert line.startswith("waiting 30 s (until ") and line.endswith(
+        "UTC): GitHub secondary rate limit"
+    )
