@@ -110,9 +110,14 @@ def serve_emulator(
     out.print(f"phasesync emulator: {forge} on {server.url}, repository {repo}", markup=False)
     out.print(f"({where}; Ctrl-C stops it)\n", markup=False)
     out.print("Paste into the shell you run phasesync from:", markup=False)
+    # GitHub's write ceiling (80 a minute, 500 an hour) is phasesync's own pacing: the
+    # emulator does not enforce it here, so a trial need not ride it (nor stop at 500).
+    unpaced = (
+        " PHASESYNC_WRITES_PER_MINUTE=0 PHASESYNC_WRITES_PER_HOUR=0" if forge == "github" else ""
+    )
     out.print(
         f"export PHASESYNC_FORGE={forge} PHASESYNC_BASE_URL={server.url} "
-        f"PHASESYNC_TOKEN={token} PHASESYNC_REPO={repo} PHASESYNC_WRITE_INTERVAL=0",
+        f"PHASESYNC_TOKEN={token} PHASESYNC_REPO={repo} PHASESYNC_WRITE_INTERVAL=0{unpaced}",
         markup=False,
     )
     if isinstance(emulator, GitHubEmulator):
