@@ -108,8 +108,11 @@ class Applier(DocumentPhase, LockPhase, DependencyPhase):
         # `phase_parents`: the parents' writes, after the items' (`syncer.sync.structure`).
         self.structure: StructureRun | None = None
         relations = relations_of(forge)
+        # What the forge offers (GitLab's tier) is probed again with the daily complete
+        # listing: a project moved to Premium gets `blocks` links from then on.
+        probed = replace(self.base, capabilities={}) if complete else self.base
         if structure is not None and relations is not None:
-            self.structure = StructureRun(structure, relations, store, self.base, self._note)
+            self.structure = StructureRun(structure, relations, store, probed, self._note)
             self.outcome.parents = self.structure.outcome
         # `subtasks = "issues"`: the sub-tasks' relations, after the parents' writes.
         self.subtasks: SubtaskRun | None = None
@@ -118,7 +121,7 @@ class Applier(DocumentPhase, LockPhase, DependencyPhase):
             self.subtasks = SubtaskRun(subtasks, relations, store, self.reporter.note)
             self.outcome.subtasks = self.subtasks.outcome
         # `dependencies = "links"`: the relations' writes, after the parents'.
-        self.dependencies = dependency_run(dependencies, forge, store, self.base, self._note)
+        self.dependencies = dependency_run(dependencies, forge, store, probed, self._note)
         if self.dependencies is not None:
             self.outcome.dependencies = self.dependencies.outcome
 

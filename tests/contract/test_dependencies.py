@@ -316,3 +316,32 @@ def test_a_blocker_that_never_gets_an_issue_is_no_relation_left_to_make(h: Harne
     writes = h.writes()
     ok(h)
     assert h.writes() == writes
+
+
+def test_the_daily_complete_listing_probes_the_tier_again(harness: Harness) -> None:
+    """A GitLab project moved from Free to Premium: the next complete listing sees it (one
+    GET), and relations made from then on are `is_blocked_by` links; those made before keep
+    the way they were made (`via`), so each is removed the way it was made."""
+    if harness.kind != "gitlab":
+        pytest.skip("GitHub has no tiers")
+    h = harness
+    h.config = replace(h.config, dependencies="links")
+    say(h, "**Password reset**", "Depends on: Password sign-in")
+    ok(h)
+    n = h.number_of
+
+    def state() -> Any:
+        return LockStore(h.root / "phasesync.lock").load().state(h.forge.identity)
+
+    assert state().capabilities["tier"] == "free"
+    assert table(h)[RESET]["via"] == "relates_to"
+    h.emulator.tier = "premium"  # type: ignore[attr-defined]
+    ok(h, "sync")  # incremental: the tier is not asked again
+    assert state().capabilities["tier"] == "free"
+    ok(h, "sync", full=True)
+    assert state().capabilities["tier"] == "premium"
+    say(h, "**GitHub OAuth sign-in**", "Depends on: Password sign-in")
+    ok(h)
+    assert table(h)[OAUTH]["via"] == "is_blocked_by"
+    assert table(h)[RESET]["via"] == "relates_to"
+    assert blockers(h, n(OAUTH)) == {n(SIGN_IN)}
