@@ -288,12 +288,8 @@ def _run_locked(
     # --- phase parents: made before the items are planned for good (their `Part of #N`)
     made_parents = 0
     if structure is not None and structure.creates and req.direction != "pull":
-        try:
-            made_parents = create_nodes(
-                forge, store, structure, cfg.apply, listed=snapshot.server_time
-            )
-        finally:
-            store.save(store.load())  # the journaled parents, into the lock
+        # Paced, budgeted and under the ceiling; saves the lock (the journaled parents).
+        made_parents = create_nodes(forge, store, structure, cfg.apply, listed=snapshot.server_time)
         lock = store.load()
         state = lock.state(forge.identity)
         pcfg = _parents_in(pcfg, cfg, forge, docs, state, snapshot)

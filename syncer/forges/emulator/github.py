@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 from syncer.forges.emulator.core import EmulatorBase, Reply, Request
 from syncer.forges.emulator.github_context import Answer, Context
-from syncer.forges.emulator.github_model import Issue, Label, Repo, User, error
+from syncer.forges.emulator.github_model import Issue, Label, Repo, Revision, User, error
 from syncer.forges.emulator.github_routes import ROUTES
 
 PERMISSIONS = ("read", "triage", "write", "maintain", "admin")
@@ -70,6 +70,10 @@ class GitHubEmulator(EmulatorBase):
         self.primary_limit_status = 403
         self._reset_at = self.now().timestamp() + 3600
         self._ids = 1000
+        # The last issue listing's query, `Revision` and selection; the milestone counts
+        # at a `Revision` (`github_routes.list_issues`, `Context.counts`).
+        self.listing: tuple[Any, list[Issue]] | None = None
+        self.counts_at: tuple[tuple[int, int], dict[int, tuple[int, int]]] | None = None
         for full_name in repos:
             self.add_repo(full_name)
 
@@ -186,6 +190,7 @@ class GitHubEmulator(EmulatorBase):
             issues = self.repo(repo).issues
             issues[parent].sub_issues.remove(child)
             issues[child].parent = None
+            Revision.bump()
 
     def sub_issues(self, parent: int, *, repo: str | None = None) -> list[int]:
         """The numbers of `parent`'s sub-issues, in order."""
@@ -216,6 +221,7 @@ class GitHubEmulator(EmulatorBase):
             source = self.repo(repo)
             del source.issues[n]
             source.gone[n] = None
+            Revision.bump()
 
     # --- views (the JSON the API would answer) --------------------------------------------
 
@@ -336,7 +342,11 @@ class GitHubEmulator(EmulatorBase):
         return level
 
     def route(self, request: Request) -> Reply:
-        reply = self._route(request)
+        try:
+            reply = self._route(request)
+        finally:
+            if request.method not in ("GET", "HEAD"):
+                Revision.bump()  # labels, milestones, comments: a listing sees them
         return reply.with_headers(self.rate_headers())
 
     def _route(self, request: Request) -> Reply:

@@ -14,6 +14,7 @@ from syncer.forges.emulator.github_model import (
     Issue,
     Milestone,
     Repo,
+    Revision,
     error,
 )
 
@@ -88,7 +89,13 @@ class Context:
     def counts(self) -> dict[int, tuple[int, int]]:
         """Milestone issue counts, computed once per request (nothing changes during one)."""
         if self.counts_ is None:
-            self.counts_ = self.repo.milestone_counts()
+            at = (id(self.repo), Revision.value)
+            kept = self.emu.counts_at
+            if kept is not None and kept[0] == at:
+                self.counts_ = kept[1]
+            else:
+                self.counts_ = self.repo.milestone_counts()
+                self.emu.counts_at = (at, self.counts_)
         return self.counts_
 
     def issue_json(self, issue: Issue) -> dict[str, Any]:

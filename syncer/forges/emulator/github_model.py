@@ -139,6 +139,20 @@ class Comment:
     created_at: datetime
 
 
+class Revision:
+    """A count of the changes to any emulated issue: every field set on an `Issue` and
+    every write request moves it. A listing's selection, order and milestone counts are
+    kept while it stands still (`github_routes.list_issues`): the pages of one listing
+    then cost a slice each, not a filter and a sort of every issue, and any change makes
+    the next page see the repository as it is, as GitHub's would."""
+
+    value = 0
+
+    @classmethod
+    def bump(cls) -> None:
+        cls.value += 1
+
+
 @dataclass
 class Issue:
     id: int
@@ -158,6 +172,10 @@ class Issue:
     # Sub-issues (GitHub's issue hierarchy): the parent's number, the children's in order.
     parent: int | None = None
     sub_issues: list[int] = field(default_factory=list)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        Revision.bump()
 
 
 @dataclass
