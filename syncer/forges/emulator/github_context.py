@@ -47,6 +47,8 @@ class Context:
     base: str  # the API base URL the client used
     repo_: Repo | None = field(default=None)
     counts_: dict[int, tuple[int, int]] | None = field(default=None)
+    # Users, labels and milestones rendered once per reply (`Repo.issue_json`).
+    memo: dict[tuple[str, int], Any] = field(default_factory=dict)
 
     @property
     def repo(self) -> Repo:
@@ -99,7 +101,7 @@ class Context:
         return self.counts_
 
     def issue_json(self, issue: Issue) -> dict[str, Any]:
-        return self.repo.issue_json(issue, self.base, self.web, self.counts())
+        return self.repo.issue_json(issue, self.base, self.web, self.counts(), self.memo)
 
     def milestone_json(self, m: Milestone) -> dict[str, Any]:
         return self.repo.milestone_json(m, self.base, self.web, self.counts())
