@@ -40,6 +40,15 @@ class LockEntry:
     # decision. None for a task, or in a lock that predates it.
     desc: str | None = None
 
+    def __repr__(self) -> str:
+        # The dataclass's own, spelled out (the digests of `settled` and `reuse` hash it for
+        # every item of a run): the generated one guards against recursion, at twice the cost.
+        return (
+            f"LockEntry(issue={self.issue!r}, file={self.file!r}, title={self.title!r}, "
+            f"hash={self.hash!r}, checked={self.checked!r}, milestone={self.milestone!r}, "
+            f"extra={self.extra!r}, desc={self.desc!r})"
+        )
+
     def to_json(self) -> dict[str, Any]:
         # Spelled out: `dataclasses.asdict` deep-copies each field, a third of a second for
         # a lock of 10,000 items.

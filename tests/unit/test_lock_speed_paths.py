@@ -6,6 +6,7 @@ value for value what the slow ways give, whatever the strings hold."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -79,3 +80,10 @@ def test_an_ill_typed_item_is_still_refused_with_its_reason(raw: object, message
 def test_an_item_of_an_older_lock_reads_with_its_defaults() -> None:
     raw = {"issue": 3, "file": "f", "title": "t", "hash": "h", "checked": True}
     assert parse_entry("k", raw) == LockEntry(3, "f", "t", "h", True, None, True, None)
+
+
+@given(entries)
+def test_an_item_repr_is_the_dataclass_one(entry: LockEntry) -> None:
+    """The digests hash `repr(entry)`: the hand-written one keeps every recorded digest."""
+    fields = ", ".join(f"{f.name}={getattr(entry, f.name)!r}" for f in dataclasses.fields(entry))
+    assert repr(entry) == f"LockEntry({fields})"

@@ -290,6 +290,7 @@ class Repo:
             if ("milestone", m.number) not in memo:
                 memo["milestone", m.number] = self.milestone_json(m, api, web, counts)
             return memo["milestone", m.number]
+
         body: dict[str, Any] = {
             "url": url,
             "repository_url": self.api(api),
