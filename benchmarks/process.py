@@ -15,7 +15,9 @@ settled digest and each document's record in the lock). Then each timed run:
 
 * `idle sync`: nothing changed; the run ends after its listing (the settled shortcut);
 * `sync: 1 tick in a document`: one more open box of the first document ticked, then a
-  sync (it closes one issue: one write).
+  sync (it closes one issue: one write);
+* `sync --full`: the heaviest sync (every issue listed, every document parsed and planned),
+  for its peak memory.
 
 Each is repeated (`--repeat`, 5) on a forge clock moved 15 minutes between runs; the
 figures are the best wall time of the child process, its peak resident memory (`VmHWM`,
@@ -153,11 +155,13 @@ def measure(forge: str, n: int, repeat: int) -> list[Figure]:
     figures: list[Figure] = []
     with prepared(forge, n) as (emulator, root, env):
         documents = len(list((root / "docs" / "phases").glob("*.md")))
-        steps: list[tuple[str, Callable[[], None] | None]] = [
-            ("idle sync", None),
-            ("sync: 1 tick in a document", tick_first_document(root)),
+        steps: list[tuple[str, Callable[[], None] | None, tuple[str, ...]]] = [
+            ("idle sync", None, ()),
+            ("sync: 1 tick in a document", tick_first_document(root), ()),
+            # The heaviest sync: every issue listed, every document parsed and planned.
+            ("sync --full", None, ("--full",)),
         ]
-        for name, prepare in steps:
+        for name, prepare, extra in steps:
             best, peak = float("inf"), 0.0
             counts: set[tuple[int, int]] = set()
             for _ in range(repeat):
@@ -165,7 +169,7 @@ def measure(forge: str, n: int, repeat: int) -> list[Figure]:
                     prepare()
                 emulator.advance(SCHEDULE)
                 emulator.reset_log()
-                seconds, mb = child(root, env, "sync", "-q")
+                seconds, mb = child(root, env, "sync", "-q", *extra)
                 best, peak = min(best, seconds), max(peak, mb)
                 counts.add((emulator.reads(), emulator.writes()))
             if len(counts) != 1:

@@ -22,8 +22,9 @@ from urllib.parse import unquote
 
 from syncer.forges.emulator.core import EmulatorBase, Reply, Request
 from syncer.forges.emulator.github_context import Answer, Context
-from syncer.forges.emulator.github_model import Issue, Label, Repo, Revision, User, error
+from syncer.forges.emulator.github_model import Issue, Label, Repo, User, error
 from syncer.forges.emulator.github_routes import ROUTES
+from syncer.forges.emulator.revision import Revision
 
 PERMISSIONS = ("read", "triage", "write", "maintain", "admin")
 SECONDARY_LIMIT_MESSAGE = (

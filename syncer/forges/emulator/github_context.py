@@ -14,9 +14,9 @@ from syncer.forges.emulator.github_model import (
     Issue,
     Milestone,
     Repo,
-    Revision,
     error,
 )
+from syncer.forges.emulator.revision import Revision
 
 if TYPE_CHECKING:
     from syncer.forges.emulator.github import GitHubEmulator

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from syncer.forges.emulator.revision import Revision
+
 DOCS = "https://docs.github.com/rest"
 
 
@@ -137,20 +139,6 @@ class Comment:
     body: str
     user: User
     created_at: datetime
-
-
-class Revision:
-    """A count of the changes to any emulated issue: every field set on an `Issue` and
-    every write request moves it. A listing's selection, order and milestone counts are
-    kept while it stands still (`github_routes.list_issues`): the pages of one listing
-    then cost a slice each, not a filter and a sort of every issue, and any change makes
-    the next page see the repository as it is, as GitHub's would."""
-
-    value = 0
-
-    @classmethod
-    def bump(cls) -> None:
-        cls.value += 1
 
 
 @dataclass

@@ -28,7 +28,6 @@ from syncer.forges.emulator.github_label_routes import (
 from syncer.forges.emulator.github_model import (
     Comment,
     Issue,
-    Revision,
     parse_instant,
     validation_failed,
 )
@@ -37,6 +36,7 @@ from syncer.forges.emulator.github_sub_issue_routes import (
     list_sub_issues,
     remove_sub_issue,
 )
+from syncer.forges.emulator.revision import Revision
 
 MAX_BODY = 65536
 MAX_TITLE = 256  # characters, as GitHub counts them
