@@ -152,7 +152,7 @@ def test_phase_parents_are_paced_by_the_ceiling_like_every_write(harness: Harnes
     parents = results[0].outcome.parents if results[0].outcome is not None else None
     assert parents is not None and parents.created > 2
     assert h.emulator.secondary_hits == 0  # type: ignore[attr-defined]
-    assert 500 < writes and len(results) == -(-writes // 500)
+    assert writes > 500 and len(results) == -(-writes // 500)
     minimum = (writes - 1) // 500 * HOUR + ((writes - 1) % 500) // 80 * 60
     assert minimum <= end - start <= minimum * 1.05
     # One issue per item and per parent, across the runs.
@@ -188,8 +188,14 @@ def test_parents_stop_at_the_ceiling_and_the_next_run_carries_on(harness: Harnes
     results, _ = hourly_until_done(h, now + 1800)
     assert h.emulator.secondary_hits == 0  # type: ignore[attr-defined]
     bodies = [i.body for i in h.issues()]
-    assert len(bodies) == len(set(bodies)) == 120 + len(recorded.structure) + sum(
-        r.outcome.parents.created
-        for r in results
-        if r.outcome is not None and r.outcome.parents is not None
+    assert (
+        len(bodies)
+        == len(set(bodies))
+        == 120
+        + len(recorded.structure)
+        + sum(
+            r.outcome.parents.created
+            for r in results
+            if r.outcome is not None and r.outcome.parents is not None
+        )
     )
