@@ -115,6 +115,18 @@ def test_each_page_sees_the_issues_as_they_are_when_it_is_asked(emu: GitHubEmula
     ]
 
 
+def test_a_restored_state_is_listed_as_it_is(emu: GitHubEmulator) -> None:
+    """A state file read back replaces every record: no listing kept from before shows."""
+    from syncer.forges.emulator import persist
+
+    empty = persist.snapshot(GitHubEmulator("octo/plan"), "tok")
+    for n in range(3):
+        emu.add_issue(f"issue {n}")
+    assert len(get("/issues", per_page=2).json()) == 2
+    persist.restore(emu, empty)
+    assert get("/issues", per_page=2).json() == []
+
+
 # --- errors ---------------------------------------------------------------------------------
 
 

@@ -96,6 +96,7 @@ class GitHubEmulator(EmulatorBase):
         with self.lock:
             owner_user = self.user if owner == self.user.login else User(self.next_id(), owner)
             repo = self.repos.setdefault(full_name.lower(), Repo(self.next_id(), owner_user, name))
+            Revision.bump()
             # The token's user may write to every repository it is given: a collaborator.
             repo.collaborators.add(self.user.login)
 
