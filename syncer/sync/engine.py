@@ -250,7 +250,7 @@ def _run_locked(
     context = None
     # Phase parents need every phase's items (their progress and relations): no reuse.
     if cfg.reuse and not cfg.phase_parents and memo and req.prefer is None and not req.adopt:
-        context = context_digest(_inputs((), cfg, forge, ForgeState()), snapshot, state)
+        context = context_digest(_inputs((), cfg, forge, ForgeState()))
     kept: Kept | None = None
     reused: frozenset[str] = frozenset()
     if context is not None:
