@@ -121,26 +121,40 @@ class Surroundings:
         for m in snapshot.milestones:
             self.milestones_by_id.setdefault(m.id, []).append(repr(m))
             self.milestones_by_title.setdefault(m.title, []).append(repr(m))
+        self._labels: dict[str, list[str]] = {}
+        self._milestones: dict[str, list[str]] = {}
 
     def of(self, labels: Iterable[str], milestones: Iterable[str]) -> list[str]:
         out: list[str] = []
         for lasting in labels:
-            spec = label_spec(self.render, lasting)
-            managed = self.state.labels.get(lasting)
-            listed = set(self.labels_by_name.get(spec.name.casefold(), ()))
-            if managed is not None:
-                listed.update(self.labels_by_name.get(managed.name.casefold(), ()))
-                if managed.id is not None:
-                    listed.update(self.labels_by_id.get(managed.id, ()))
-            out += [f"label {lasting} {spec!r} {managed!r}", *sorted(listed)]
+            out += self._label(lasting)
         for lasting in milestones:
-            ms = self.state.milestones.get(lasting)
-            found: set[str] = set()
-            if ms is not None:
-                found.update(self.milestones_by_id.get(ms.id, ()))
-                found.update(self.milestones_by_title.get(ms.title, ()))
-            out += [f"milestone {lasting} {ms!r}", *sorted(found)]
+            out += self._milestone(lasting)
         return out
+
+    def _label(self, lasting: str) -> list[str]:
+        if lasting in self._labels:  # the documents of a run share most of their wants
+            return self._labels[lasting]
+        spec = label_spec(self.render, lasting)
+        managed = self.state.labels.get(lasting)
+        listed = set(self.labels_by_name.get(spec.name.casefold(), ()))
+        if managed is not None:
+            listed.update(self.labels_by_name.get(managed.name.casefold(), ()))
+            if managed.id is not None:
+                listed.update(self.labels_by_id.get(managed.id, ()))
+        self._labels[lasting] = [f"label {lasting} {spec!r} {managed!r}", *sorted(listed)]
+        return self._labels[lasting]
+
+    def _milestone(self, lasting: str) -> list[str]:
+        if lasting in self._milestones:
+            return self._milestones[lasting]
+        ms = self.state.milestones.get(lasting)
+        found: set[str] = set()
+        if ms is not None:
+            found.update(self.milestones_by_id.get(ms.id, ()))
+            found.update(self.milestones_by_title.get(ms.title, ()))
+        self._milestones[lasting] = [f"milestone {lasting} {ms!r}", *sorted(found)]
+        return self._milestones[lasting]
 
 
 def document_digest(
