@@ -15,13 +15,17 @@ settled digest and each document's record in the lock). Then each timed run:
 
 * `idle sync`: nothing changed; the run ends after its listing (the settled shortcut);
 * `sync: 1 tick in a document`: one more open box of the first document ticked, then a
-  sync (it closes one issue: one write).
+  sync (it closes one issue: one write);
+* `sync --full`: the heaviest sync (every issue listed, every document parsed and planned),
+  for its peak memory.
 
-Each is repeated (`--repeat`, 5) on a forge clock moved 15 minutes between runs; the
-figures are the best wall time of the child process, its peak resident memory (`VmHWM`,
-the highest of the repeats) and the requests the emulator counted (the same in every
-repeat). The ratio is the 10,000-item time over the 100-item time of the same forge and
-run, both from this one invocation on this one machine.
+Each is repeated (`--repeat`, 5) on a forge clock moved 15 minutes between runs, the
+sizes in turns (both checkouts and emulators are prepared first), so that a shared
+machine's drifting load weighs on both sizes alike. The figures are the best wall time of
+the child process, its peak resident memory (`VmHWM`, the highest of the repeats) and the
+requests the emulator counted (the same in every repeat). The ratio is the 10,000-item
+time over the 100-item time of the same forge and run, both from this one invocation on
+this one machine.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -149,30 +153,44 @@ def tick_first_document(root: Path) -> Callable[[], None]:
     return tick
 
 
-def measure(forge: str, n: int, repeat: int) -> list[Figure]:
+def measure(forge: str, sizes: list[int], repeat: int) -> list[Figure]:
+    """Every size of one forge prepared side by side, then each step's repeats taken in
+    turns (N = 100, N = 10,000, N = 100, ...): a machine whose load drifts slows both
+    sizes alike, and the ratio is of runs minutes apart at most."""
     figures: list[Figure] = []
-    with prepared(forge, n) as (emulator, root, env):
-        documents = len(list((root / "docs" / "phases").glob("*.md")))
-        steps: list[tuple[str, Callable[[], None] | None]] = [
-            ("idle sync", None),
-            ("sync: 1 tick in a document", tick_first_document(root)),
-        ]
-        for name, prepare in steps:
-            best, peak = float("inf"), 0.0
-            counts: set[tuple[int, int]] = set()
+    with ExitStack() as stack:
+        states = [(n, *stack.enter_context(prepared(forge, n))) for n in sorted(sizes)]
+        for name, make, extra in STEPS:
+            best = dict.fromkeys(sizes, float("inf"))
+            peak = dict.fromkeys(sizes, 0.0)
+            counts: dict[int, set[tuple[int, int]]] = {n: set() for n in sizes}
+            prepares = {n: make(root) if make is not None else None for n, _, root, _ in states}
             for _ in range(repeat):
-                if prepare is not None:
-                    prepare()
-                emulator.advance(SCHEDULE)
-                emulator.reset_log()
-                seconds, mb = child(root, env, "sync", "-q")
-                best, peak = min(best, seconds), max(peak, mb)
-                counts.add((emulator.reads(), emulator.writes()))
-            if len(counts) != 1:
-                raise RuntimeError(f"{forge} {n} {name}: request counts differ: {counts}")
-            ((reads, writes),) = counts
-            figures.append(Figure(forge, n, documents, name, best, peak, reads, writes))
-    return figures
+                for n, emulator, root, env in states:
+                    prepare = prepares[n]
+                    if prepare is not None:
+                        prepare()
+                    emulator.advance(SCHEDULE)
+                    emulator.reset_log()
+                    seconds, mb = child(root, env, "sync", "-q", *extra)
+                    best[n], peak[n] = min(best[n], seconds), max(peak[n], mb)
+                    counts[n].add((emulator.reads(), emulator.writes()))
+            for n, _, root, _ in states:
+                if len(counts[n]) != 1:
+                    raise RuntimeError(f"{forge} {n} {name}: request counts differ: {counts[n]}")
+                ((reads, writes),) = counts[n]
+                documents = len(list((root / "docs" / "phases").glob("*.md")))
+                figures.append(Figure(forge, n, documents, name, best[n], peak[n], reads, writes))
+    return sorted(figures, key=lambda f: f.n)
+
+
+# (name, what changes before each run, the command's extra arguments)
+STEPS: list[tuple[str, Callable[[Path], Callable[[], None]] | None, tuple[str, ...]]] = [
+    ("idle sync", None, ()),
+    ("sync: 1 tick in a document", tick_first_document, ()),
+    # The heaviest sync: every issue listed, every document parsed and planned.
+    ("sync --full", None, ("--full",)),
+]
 
 
 def table(figures: list[Figure]) -> list[str]:
@@ -200,10 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"phasesync whole-process benchmark - {machine()}", flush=True)
     figures: list[Figure] = []
     for forge in args.forges:
-        for n in sorted(args.sizes):
-            t = time.perf_counter()
-            figures += measure(forge, n, args.repeat)
-            print(f"{forge} N={n:,}: {time.perf_counter() - t:.0f} s", flush=True)
+        t = time.perf_counter()
+        figures += measure(forge, args.sizes, args.repeat)
+        print(f"{forge}: {time.perf_counter() - t:.0f} s", flush=True)
     lines = table(figures)
     print("\n".join(lines))
     if args.output != "-":

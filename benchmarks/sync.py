@@ -350,6 +350,19 @@ def markdown(rows: list[Row], timings: list[tuple[str, int, float, float]], argv
     return "\n".join(out) + "\n"
 
 
+def kept_sections(path: Path) -> str:
+    """The sections of `path` the other benchmarks wrote (from the first `## ` heading that
+    is not this one's): a new run of this table leaves them in place."""
+    try:
+        lines = path.read_text("utf-8").splitlines(keepends=True)
+    except OSError:
+        return ""
+    for i, line in enumerate(lines):
+        if line.startswith("## ") and not line.startswith("## Parsing and planning alone"):
+            return "\n" + "".join(lines[i:])
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.sync", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="100 and 1,000 items, in-process")
@@ -393,7 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     console.print(f"total {time.perf_counter() - started:.0f} s")
     if output != "-":
         extra = " ".join(sys.argv[1:] if argv is None else argv)
-        Path(output).write_text(markdown(rows, timings, f" {extra}" if extra else ""), "utf-8")
+        text = markdown(rows, timings, f" {extra}" if extra else "")
+        Path(output).write_text(text + kept_sections(Path(output)), "utf-8")
         console.print(f"wrote {output}")
     return 0
 

@@ -208,12 +208,16 @@ def _display(path: Path, root: Path | None) -> str:
     """`path` relative to `root`, as the repository names it: a link is shown by its own
     name, never by its target's (which may be a local path outside the repository)."""
     if root is not None:
-        for p, r in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))),
-                     (path.resolve(), root.resolve())):  # fmt: skip
-            try:
-                return p.relative_to(r).as_posix()
-            except ValueError:
-                pass
+        # The resolved paths only when the plain ones do not nest: resolving asks the file
+        # system about every component, and a run shows each of its documents' paths.
+        try:
+            return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+        except ValueError:
+            pass
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
     return path.as_posix()
 
 

@@ -152,11 +152,9 @@ class Applier(DocumentPhase, LockPhase, DependencyPhase):
             return
         wait = ceiling.wait(self.recent, self.options.wall())
         if wait > ceiling.longest_wait:
-            limit = ", ".join(f"{n} per {_window(w)}" for n, w in ceiling.limits)
-            raise CeilingReached(self.outcome.writes, wait, limit)
+            raise CeilingReached(self.outcome.writes, wait, ceiling.describe())
         if wait > 0:
-            limit = ", ".join(f"{n} per {_window(w)}" for n, w in ceiling.limits)
-            self.reporter.wait(f"room under the forge's write limit ({limit})", wait)
+            self.reporter.wait(f"room under the forge's write limit ({ceiling.describe()})", wait)
             self.options.sleep(wait)
 
     def run(self, milestone_ids: Mapping[str, int]) -> Outcome:
@@ -373,7 +371,3 @@ class Applier(DocumentPhase, LockPhase, DependencyPhase):
             self.reporter.note(f"#{action.number}: its comment is already posted")
             return True
         return False
-
-
-def _window(seconds: float) -> str:
-    return {60.0: "minute", 3600.0: "hour"}.get(seconds, f"{seconds:g} s")

@@ -32,6 +32,11 @@ class Ceiling:
     # The longest in-run wait for room; a longer one stops the run for the next to carry on.
     longest_wait: float = 120.0
 
+    def describe(self) -> str:
+        """`80 per minute, 500 per hour`."""
+        names = {60.0: "minute", 3600.0: "hour"}
+        return ", ".join(f"{n} per {names.get(w, f'{w:g} s')}" for n, w in self.limits)
+
     @property
     def horizon(self) -> float:
         """How far back writes matter (the longest window)."""

@@ -213,7 +213,7 @@ def _run_locked(
     # Phase parents, sub-task relations and dependencies need every item: no reuse.
     structured = cfg.phase_parents or cfg.parse.subtask_issues or cfg.dependencies == "links"
     if cfg.reuse and not structured and memo and req.prefer is None and not req.adopt:
-        context = context_digest(inputs_of((), cfg, forge, ForgeState()), snapshot, state)
+        context = context_digest(inputs_of((), cfg, forge, ForgeState()))
     kept: Kept | None = None
     reused: frozenset[str] = frozenset()
     if context is not None:
@@ -265,12 +265,10 @@ def _run_locked(
     # --- phase parents: made before the items are planned for good (their `Part of #N`)
     made_parents = 0
     if structure is not None and structure.creates and req.direction != "pull":
-        try:
-            made_parents = create_nodes(
-                forge, store, structure, cfg.apply, reporter, listed=snapshot.server_time
-            )
-        finally:
-            store.save(store.load())  # the journaled parents, into the lock
+        # Paced, budgeted and under the ceiling; saves the lock (the journaled parents).
+        made_parents = create_nodes(
+            forge, store, structure, cfg.apply, reporter, listed=snapshot.server_time
+        )
         lock = store.load()
         state = lock.state(forge.identity)
         pcfg = parents_in(pcfg, cfg, forge, docs, state, snapshot)

@@ -14,15 +14,22 @@ After a sync, each parsed document that contributed nothing to its plan is recor
 lock (`ForgeState.documents`, one line per document) with
 
 * `digest`: of the run's context (below), its path, its bytes, the lock entries that name
-  its file (which are then exactly its items: the item keys need no list of their own) and
-  the three lists that follow;
+  its file (which are then exactly its items: the item keys need no list of their own),
+  the three lists that follow, and its surroundings (below);
 * `phases`: its phase numbers (two documents with one phase change each other's parse);
 * `labels`, `milestones`: the labels and milestones it wants, by lasting name (the
   planner renames, recolours and retires them from the wants of every document).
 
-The context is everything else a document's plan depends on: phasesync's version and
-`EPOCH`, the forge's identity and issue address, the settings that shape a plan, the labels
-and milestones the forge lists and those the lock manages.
+The context is what every document's plan depends on: phasesync's version and `EPOCH`,
+the forge's identity and issue address, the settings that shape a plan. A document's
+surroundings are what the forge lists and the lock manages of the labels and milestones
+*it* wants: for each of its lasting label names, the lock's entry and every listed label
+named as that entry or as the settings name it (any case) or with the entry's id; for
+each of its milestones, the lock's entry and every listed milestone with its id or title.
+A label or milestone that no item of the document wants enters its plan nowhere but in
+the run's label and milestone plan, which is made from every document's wants (a reused
+document's come from its record), and so a new phase's labels, or a label recoloured on
+the forge, leave the other documents' records standing.
 
 When a record is trusted
 ------------------------
@@ -31,7 +38,8 @@ A run reuses a document unparsed only when all of these hold; otherwise it parse
 * the run may take the settled shortcut (configured globs, incremental listing, no
   journal, no unreadable file) and has neither `--prefer` nor `--adopt`;
 * its recomputed digest equals the record's (so its bytes, its items' lock entries, the
-  settings, the listed and managed labels and milestones are all as they were);
+  settings, and the listed and managed labels and milestones it wants are all as they
+  were);
 * none of its issues is in this run's listing (nor listed as gone), and no listed issue
   carries one of its items' key markers;
 * none of its issues is also another lock entry's;
@@ -78,23 +86,75 @@ from syncer.sync.milestone_plan import plan_milestones
 from syncer.sync.plan import Kept
 from syncer.sync.renames import wanted_labels
 from syncer.sync.render import RenderConfig
-from syncer.sync.settled import settled_digest
 
 _SEP = b"\x1e"
+# The form of the records' digests: a record of another form never matches (its document
+# is parsed once and recorded again). 2: labels and milestones per document.
+_RECORD_FORM = b"document records 2"
 # Diagnostics `parse_documents` gives a document for what another one says.
 _ACROSS = frozenset({"duplicate-phase", "phase-elsewhere"})
 
 
-def context_digest(inputs: str, snapshot: Snapshot, state: ForgeState) -> str:
+def context_digest(inputs: str) -> str:
     """The context of every document's plan: `inputs` (`settled.inputs_digest` of no
-    document and no item: version, identity, issue address, settings), the listed labels
-    and milestones, and the lock's managed labels and milestones."""
-    h = hashlib.sha256(settled_digest(inputs, snapshot).encode("ascii") + _SEP)
-    for name, table in (("labels", state.labels), ("milestones", state.milestones)):
-        h.update(name.encode("ascii") + _SEP)
-        for lasting in sorted(table):
-            h.update(f"{lasting}\x1f{table[lasting]!r}".encode() + _SEP)
-    return h.hexdigest()
+    document and no item: version, identity, issue address, settings). The labels and
+    milestones enter each document's own digest (`Surroundings`)."""
+    return hashlib.sha256(_RECORD_FORM + _SEP + inputs.encode("ascii")).hexdigest()
+
+
+class Surroundings:
+    """The listed and managed labels and milestones of a run, indexed by what a document's
+    wants name them (module doc: "surroundings")."""
+
+    def __init__(self, snapshot: Snapshot, state: ForgeState, render: RenderConfig) -> None:
+        self.state = state
+        self.render = render
+        self.labels_by_name: dict[str, list[str]] = {}
+        self.labels_by_id: dict[int, list[str]] = {}
+        for label in snapshot.labels:
+            text = repr(label)
+            self.labels_by_name.setdefault(label.name.casefold(), []).append(text)
+            if label.id is not None:
+                self.labels_by_id.setdefault(label.id, []).append(text)
+        self.milestones_by_id: dict[int, list[str]] = {}
+        self.milestones_by_title: dict[str, list[str]] = {}
+        for m in snapshot.milestones:
+            self.milestones_by_id.setdefault(m.id, []).append(repr(m))
+            self.milestones_by_title.setdefault(m.title, []).append(repr(m))
+        self._labels: dict[str, list[str]] = {}
+        self._milestones: dict[str, list[str]] = {}
+
+    def of(self, labels: Iterable[str], milestones: Iterable[str]) -> list[str]:
+        out: list[str] = []
+        for lasting in labels:
+            out += self._label(lasting)
+        for lasting in milestones:
+            out += self._milestone(lasting)
+        return out
+
+    def _label(self, lasting: str) -> list[str]:
+        if lasting in self._labels:  # the documents of a run share most of their wants
+            return self._labels[lasting]
+        spec = label_spec(self.render, lasting)
+        managed = self.state.labels.get(lasting)
+        listed = set(self.labels_by_name.get(spec.name.casefold(), ()))
+        if managed is not None:
+            listed.update(self.labels_by_name.get(managed.name.casefold(), ()))
+            if managed.id is not None:
+                listed.update(self.labels_by_id.get(managed.id, ()))
+        self._labels[lasting] = [f"label {lasting} {spec!r} {managed!r}", *sorted(listed)]
+        return self._labels[lasting]
+
+    def _milestone(self, lasting: str) -> list[str]:
+        if lasting in self._milestones:
+            return self._milestones[lasting]
+        ms = self.state.milestones.get(lasting)
+        found: set[str] = set()
+        if ms is not None:
+            found.update(self.milestones_by_id.get(ms.id, ()))
+            found.update(self.milestones_by_title.get(ms.title, ()))
+        self._milestones[lasting] = [f"milestone {lasting} {ms!r}", *sorted(found)]
+        return self._milestones[lasting]
 
 
 def document_digest(
@@ -105,6 +165,7 @@ def document_digest(
     phases: Iterable[str],
     labels: Iterable[str],
     milestones: Iterable[str],
+    around: Iterable[str],
 ) -> str:
     h = hashlib.sha256(context.encode("ascii") + _SEP)
     h.update(path.encode("utf-8") + _SEP + hashlib.sha256(data).digest() + _SEP)
@@ -114,6 +175,9 @@ def document_digest(
         h.update(name.encode("ascii") + _SEP)
         for value in values:
             h.update(value.encode("utf-8") + b"\x1f")
+    h.update(b"around" + _SEP)
+    for value in around:
+        h.update(value.encode("utf-8") + _SEP)
     return h.hexdigest()
 
 
@@ -164,6 +228,7 @@ def prepare(
     counts = Counter(e.issue for e in state.items.values())
     listed = {i.number for i in snapshot.issues} | set(snapshot.gone)
     markers = {k for k in (key_of(i.body) for i in snapshot.issues) if k is not None}
+    around = Surroundings(snapshot, state, render)
     candidates: dict[str, tuple[DocumentRecord, dict[str, LockEntry]]] = {}
     for path, data in read:
         rec = state.documents.get(path)
@@ -175,7 +240,16 @@ def prepare(
             any(n in listed or counts[n] != 1 for n in issues)
             or not markers.isdisjoint(entries)
             or rec.digest
-            != document_digest(context, path, data, entries, rec.phases, rec.labels, rec.milestones)
+            != document_digest(
+                context,
+                path,
+                data,
+                entries,
+                rec.phases,
+                rec.labels,
+                rec.milestones,
+                around.of(rec.labels, rec.milestones),
+            )
         ):
             continue
         candidates[path] = (rec, entries)
@@ -254,6 +328,7 @@ def records(
     data = dict(read)
     entries_by_file = by_file(state.items)
     counts = Counter(e.issue for e in state.items.values())
+    around = Surroundings(snapshot, state, render)
     out = dict(kept)
     for doc in docs:
         if doc.path in files or doc.path not in data or _not_its_own(doc):
@@ -282,8 +357,9 @@ def records(
         empty = Snapshot((), (), (), snapshot.server_time, snapshot.server_time)
         milestones = tuple(sorted(plan_milestones([doc], empty, render).table))
         digest = document_digest(
-            context, doc.path, data[doc.path], entries, phases, labels, milestones
-        )
+            context, doc.path, data[doc.path], entries, phases, labels, milestones,
+            around.of(labels, milestones),
+        )  # fmt: skip
         out[doc.path] = DocumentRecord(digest, phases, labels, milestones)
     return out
 

@@ -1,6 +1,14 @@
 """Phase parents on the forge: make the parents the plan lacks (before the items are
 planned), then carry out the rest of a `StructurePlan` (relations, content, open/closed
 state, retirements), journaling every write (`syncer.sync.structure` has the design).
+
+A parent's create is a content-creating write like any other: it is paced by
+`write_interval`, counted against `max_writes` and against the forge's write ceiling
+(`syncer.sync.ceiling`). Its time joins the lock's `recent_writes` before the items are
+applied, so the applier (and the next scheduled run) see the budget the parents spent. A
+parent that would not fit under the ceiling for longer than `longest_wait` is left for
+the next run, as one past `max_writes` is: the applier then stops at its first write and
+says so (`CeilingReached`).
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from typing import Any, Literal, Protocol, TypeVar, cast
 from syncer.errors import NotFound, TransientError, ValidationFailed
 from syncer.forges.base import Forge, IssueChange, IssueSpec, Relations
 from syncer.sync.body import compose_body, key_of, split_body
+from syncer.sync.ceiling import Ceiling
 from syncer.sync.lock import ForgeState, LockEntry
 from syncer.sync.lock_store import LockStore
 from syncer.sync.structure import NodeWork, StructurePlan
@@ -50,6 +59,10 @@ class Pacing(Protocol):
     def sleep(self) -> Callable[[float], None]: ...
     @property
     def clock(self) -> Callable[[], float]: ...
+    @property
+    def ceiling(self) -> Ceiling: ...
+    @property
+    def wall(self) -> Callable[[], float]: ...
 
 
 class Waits(Protocol):
@@ -67,19 +80,55 @@ def create_nodes(
     *,
     listed: datetime,
 ) -> int:
-    """Create the parents the plan lacks, paced like every write and within `max_writes`
-    (the applier gets what is left), each journaled at once; returns how many were made.
-    A create whose answer was lost is looked for by its key marker after
-    `lost_create_wait`, as an item's is."""
+    """Create the parents the plan lacks, paced like every write, within `max_writes` and
+    under the forge's write ceiling (the applier gets what is left), each journaled at
+    once; returns how many were made. The lock is saved after them, with their write
+    times in `recent_writes`. A create whose answer was lost is looked for by its key
+    marker after `lost_create_wait`, as an item's is."""
+    identity = forge.identity
+    ceiling = options.ceiling
+    recent = sorted(store.load().state(identity).recent_writes)
+    made = 0
+    try:
+        made = _create(forge, store, plan, options, listed, recent, reporter)
+    finally:
+        lock = store.load()  # the journaled parents folded in
+        state = lock.state(identity)
+        if ceiling.limits:
+            state = replace(state, recent_writes=ceiling.keep(recent, options.wall()))
+        store.save(lock.with_state(identity, state))
+    return made
+
+
+def _create(
+    forge: Forge,
+    store: LockStore,
+    plan: StructurePlan,
+    options: Pacing,
+    listed: datetime,
+    recent: list[float],
+    reporter: Waits | None,
+) -> int:
     made = 0
     last: float | None = None
     identity = forge.identity
+    ceiling = options.ceiling
     for work in plan.creates:
         if options.max_writes is not None and made >= options.max_writes:
             break  # the applier, left no budget, stops at its first write and says so
         if last is not None and options.write_interval > 0:
             wait = last + options.write_interval - options.clock()
             if wait > 0:
+                options.sleep(wait)
+        if ceiling.limits:
+            wait = ceiling.wait(recent, options.wall())
+            if wait > ceiling.longest_wait:
+                break  # no room for long: the applier stops at its first write and says so
+            if wait > 0:
+                if reporter is not None:
+                    reporter.wait(
+                        f"room under the forge's write limit ({ceiling.describe()})", wait
+                    )
                 options.sleep(wait)
         node = work.node
         spec = IssueSpec(node.title, node.block, (), None)
@@ -103,6 +152,8 @@ def create_nodes(
             issue = min(found, key=lambda i: i.number)
         finally:
             last = options.clock()
+            if ceiling.limits:
+                recent.append(options.wall())
         # Journaled open and with no relations: what the forge has now.
         rec = Record(issue.number, node.hash, False, (), 0 if issue.children is not None else None)
         store.record_structure(identity, node.key, rec.to_json())

@@ -128,3 +128,74 @@ def test_the_plan_says_how_long_the_ceiling_makes_a_push_take() -> None:
     text = describe_estimate(1100, Ceiling(GITHUB_LIMITS), 1.0)
     assert text == "1,100 writes: at most 500 an hour, about 2 h 1 min over 3 hourly runs"
     assert describe_estimate(40, Ceiling(GITHUB_LIMITS), 1.0) is None
+
+
+def _one_phase(h: Harness, items: int) -> None:
+    """`items` items in one phase (a parent per section), with `phase_parents` on."""
+    for old in (h.root / "docs" / "phases").glob("*.md"):
+        old.unlink()
+    write_docset(h.root, items)
+    h.config = replace(h.config, phase_parents=True)
+
+
+@pytest.mark.parametrize("harness", ["github"], indirect=True)
+def test_phase_parents_are_paced_by_the_ceiling_like_every_write(harness: Harness) -> None:
+    """The parents are made first, before the items are planned: their creates count in
+    the same rolling minute and hour as the applier's writes (else the applier, counting
+    from zero, meets GitHub's secondary limit within the first minute)."""
+    h = harness
+    _one_phase(h, 250)
+    ride(h)
+    start = h.emulator.now().timestamp()
+    results, end = hourly_until_done(h, start)
+    writes = sum(r.outcome.writes for r in results if r.outcome is not None)
+    parents = results[0].outcome.parents if results[0].outcome is not None else None
+    assert parents is not None and parents.created > 2
+    assert h.emulator.secondary_hits == 0  # type: ignore[attr-defined]
+    assert writes > 500 and len(results) == -(-writes // 500)
+    minimum = (writes - 1) // 500 * HOUR + ((writes - 1) % 500) // 80 * 60
+    assert minimum <= end - start <= minimum * 1.05
+    # One issue per item and per parent, across the runs.
+    bodies = [i.body for i in h.issues()]
+    assert len(bodies) == len(set(bodies)) == 250 + parents.created
+    h.emulator.reset_log()
+    h.run("push")
+    assert h.writes() == 0
+
+
+@pytest.mark.parametrize("harness", ["github"], indirect=True)
+def test_parents_stop_at_the_ceiling_and_the_next_run_carries_on(harness: Harness) -> None:
+    """An hour's budget nearly spent by earlier runs: the parents use what is left, their
+    times join the lock's, and the run stops cleanly before the items; the next run with
+    room makes the rest, with no duplicate and no secondary-limit answer."""
+    h = harness
+    _one_phase(h, 120)
+    ride(h)
+    now = h.emulator.now().timestamp()
+    spent = [now - 1800 + i for i in range(495)]  # 495 writes half an hour ago
+    h.emulator._writes_at = list(spent)  # type: ignore[attr-defined]
+    store = LockStore(h.root / "phasesync.lock")
+    lock = store.load()
+    state = replace(lock.state(h.forge.identity), recent_writes=tuple(spent))
+    store.save(lock.with_state(h.forge.identity, state))
+    first = h.run("push")
+    assert first.outcome is not None and isinstance(first.outcome.error, CeilingReached)
+    assert first.outcome.writes == 5
+    assert first.outcome.parents is not None and first.outcome.parents.created == 5
+    assert h.emulator.secondary_hits == 0  # type: ignore[attr-defined]
+    recorded = LockStore(h.root / "phasesync.lock").load().state(h.forge.identity)
+    assert len(recorded.recent_writes) == 500 and len(recorded.structure) == 5
+    results, _ = hourly_until_done(h, now + 1800)
+    assert h.emulator.secondary_hits == 0  # type: ignore[attr-defined]
+    bodies = [i.body for i in h.issues()]
+    assert (
+        len(bodies)
+        == len(set(bodies))
+        == 120
+        + len(recorded.structure)
+        + sum(
+            r.outcome.parents.created
+            for r in results
+            if r.outcome is not None and r.outcome.parents is not None
+        )
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -113,7 +114,7 @@ def test_a_phase_renumbered_into_another_documents_parses_both(harness: Harness)
     assert any(d.code == "duplicate-phase" for d in result.broken[0].diagnostics)
 
 
-@pytest.mark.parametrize("change", ["setting", "lock entry", "label", "version"])
+@pytest.mark.parametrize("change", ["setting", "lock entry", "version"])
 def test_a_changed_context_or_lock_entry_parses_again(harness: Harness, change: str) -> None:
     recorded(harness)
     if change == "setting":
@@ -128,10 +129,6 @@ def test_a_changed_context_or_lock_entry_parses_again(harness: Harness, change: 
         items = {**s.items, WEBHOOK: replace(entry, title="Edited by hand")}
         store.save(lock.with_state(harness.forge.identity, replace(s, items=items)))
         expected = {P4}
-    elif change == "label":
-        harness.emulator.advance(1)
-        harness.open_issue("unrelated", "text", labels=("someone's label",))
-        expected = set(ALL)
     else:  # a record another release wrote (its digest is another)
         store = LockStore(harness.root / "phasesync.lock")
         lock = store.load()
@@ -145,6 +142,81 @@ def test_a_changed_context_or_lock_entry_parses_again(harness: Harness, change: 
     result = scheduled(harness, "sync")
     assert set(parsed(result)) >= expected
     assert not set(result.reused) & expected
+
+
+def without_reuse(h: Harness) -> RunResult:
+    """The plan the next run makes without reuse (a dry run: nothing is written)."""
+    saved = h.config
+    h.config = replace(saved, reuse=False)
+    try:
+        return h.run("sync", dry_run=True)
+    finally:
+        h.config = saved
+
+
+def forge_labels(h: Harness) -> dict[str, Any]:
+    place: Any = h.emulator.repo() if h.kind == "github" else h.emulator.project()  # type: ignore[attr-defined]
+    return {x.name: x for x in place.labels.values()}
+
+
+def forge_milestone(h: Harness, lasting: str) -> Any:
+    place: Any = h.emulator.repo() if h.kind == "github" else h.emulator.project()  # type: ignore[attr-defined]
+    title = state(h).milestones[lasting].title
+    return next(m for m in place.milestones.values() if m.title == title)
+
+
+@pytest.mark.parametrize(
+    "change", ["someone's label", "phase label recoloured", "milestone retitled", "label renamed"]
+)
+def test_labels_and_milestones_parse_only_the_documents_that_want_them(
+    harness: Harness, change: str
+) -> None:
+    """A label or milestone changed on the forge parses the documents that want it, and
+    the run's plan is the plan of the same run without reuse."""
+    h = harness
+    recorded(h)
+    h.emulator.advance(60)
+    if change == "someone's label":  # on a new issue of theirs: nobody's documents
+        h.open_issue("unrelated", "text", labels=("someone's label",))
+        expected: set[str] = set()
+    elif change == "phase label recoloured":  # phase:4 is wanted by phase 4's items only
+        forge_labels(h)["phase:4"].color = "123456" if h.kind == "github" else "#123456"
+        expected = {P4}
+    elif change == "milestone retitled":
+        lasting = next(k for k in state(h).milestones if k.startswith("phase-3"))
+        forge_milestone(h, lasting).title = "Retitled on the forge"
+        expected = {P3}
+    else:
+        if h.kind != "github":
+            pytest.skip("GitLab renames a label on its issues too: a listing shows them")
+        forge_labels(h)["phase:2"].name = "renamed on the forge"
+        expected = {P2}
+    twin = without_reuse(h)
+    result = h.run("sync")
+    assert set(parsed(result)) == expected and set(result.reused) == set(ALL) - expected
+    assert result.plan == twin.plan
+    again = scheduled(h, "sync")
+    assert again.plan.empty and h.writes() == 0
+
+
+def test_a_new_phase_leaves_the_other_documents_records_standing(harness: Harness) -> None:
+    """Its labels and milestone are made, listed from then on, and wanted by it alone: the
+    other documents are reused in the run that makes them and in every run after."""
+    h = harness
+    recorded(h)
+    new = "docs/phases/phase-5-reports.md"
+    (h.root / new).write_bytes(
+        b"# Phase 5: Reports\n\n## Phase Overview\n**Phase Number**: 5\n\n"
+        b"## Tasks\n### Week 1\n- [ ] Export to CSV\n- [ ] Export to PDF\n"
+    )
+    made = scheduled(h, "sync")  # its issues, labels and milestone made
+    assert parsed(made) == [new] and set(made.reused) == set(ALL) and h.writes() > 2
+    again = scheduled(h, "sync")  # they are listed once more: it is parsed, and recorded
+    assert parsed(again) == [new] and set(again.reused) == set(ALL) and h.writes() == 0
+    assert new in state(h).documents
+    replace_in(h, P2, b"- [ ] **Password sign-in**", b"- [x] **Password sign-in**")
+    tick = scheduled(h, "sync")
+    assert parsed(tick) == [P2] and set(tick.reused) == {P3, P4, new}
 
 
 def test_a_document_with_errors_is_never_recorded(harness: Harness) -> None:

@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import responses
 from hypothesis import HealthCheck, settings
@@ -211,6 +212,31 @@ class ReuseMachine(RuleBasedStateMachine):
                 twin.h.reopen(number.issue)
             else:
                 twin.h.set_title(number.issue, f"Retitled on the forge {pick}")
+
+    @rule(
+        pick=st.integers(0, 100),
+        what=st.sampled_from(["recolour", "rename label", "people's label", "retitle milestone"]),
+    )
+    def forge_label_edit(self, pick: int, what: str) -> None:
+        """People's edits of labels and milestones on the forge (neither moves an issue's
+        `updated_at`): phasesync's own, or one of theirs."""
+        for twin in self.twins:
+            emulator: Any = twin.h.emulator
+            github = self.kind == "github"
+            place = emulator.repo() if github else emulator.project()
+            labels = sorted(place.labels.values(), key=lambda x: x.name)
+            milestones = sorted(place.milestones.values(), key=lambda m: m.id)
+            if what == "recolour" and labels:
+                labels[pick % len(labels)].color = "123456" if github else "#123456"
+            elif what == "rename label" and labels and github:
+                labels[pick % len(labels)].name = f"renamed-{pick}"
+            elif what == "people's label":
+                if github:
+                    emulator.ensure_label(place, f"people-{pick}")
+                else:
+                    emulator.add_label(f"people-{pick}")
+            elif what == "retitle milestone" and milestones:
+                milestones[pick % len(milestones)].title = f"Retitled on the forge {pick}"
 
     @rule()
     def later(self) -> None:

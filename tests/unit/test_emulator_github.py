@@ -87,6 +87,46 @@ def test_state_since_and_order_filters(emu: GitHubEmulator) -> None:
     assert [i["number"] for i in get("/issues", state="all", direction="asc").json()] == [one, two]
 
 
+def test_each_page_sees_the_issues_as_they_are_when_it_is_asked(emu: GitHubEmulator) -> None:
+    """A listing's selection and order are kept between its pages only while nothing
+    changes: a change between two pages shifts the next page as GitHub's would."""
+    emu.set_time(datetime(2026, 1, 1, tzinfo=UTC))
+    numbers = [emu.add_issue(f"issue {n}") for n in range(6)]
+
+    def page(p: int, **params: Any) -> list[int]:
+        reply = get("/issues", state="open", direction="asc", per_page=2, page=p, **params)
+        return [i["number"] for i in reply.json()]
+
+    assert page(1) == numbers[0:2]
+    assert page(2) == numbers[2:4]  # the same listing: kept
+    emu.close_issue(numbers[0])  # a helper's change
+    assert page(2) == numbers[3:5]
+    requests.patch(f"{REPO}/issues/{numbers[1]}", json={"state": "closed"}, headers=AUTH)
+    assert page(2) == numbers[4:6]  # a write request's change
+    emu.advance(60)
+    emu.repo().issues[numbers[5]].updated_at = emu.now()  # a field set directly
+    assert [i["number"] for i in get("/issues", sort="updated", per_page=1).json()] == [numbers[5]]
+    emu.delete_issue(numbers[2])
+    assert page(1) == numbers[3:5]
+    # Another query is another selection, whatever was kept.
+    assert page(1, sort="updated") == numbers[3:5]
+    assert [i["number"] for i in get("/issues", state="all", direction="asc").json()] == [
+        n for n in numbers if n != numbers[2]
+    ]
+
+
+def test_a_restored_state_is_listed_as_it_is(emu: GitHubEmulator) -> None:
+    """A state file read back replaces every record: no listing kept from before shows."""
+    from syncer.forges.emulator import persist
+
+    empty = persist.snapshot(GitHubEmulator("octo/plan"), "tok")
+    for n in range(3):
+        emu.add_issue(f"issue {n}")
+    assert len(get("/issues", per_page=2).json()) == 2
+    persist.restore(emu, empty)
+    assert get("/issues", per_page=2).json() == []
+
+
 # --- errors ---------------------------------------------------------------------------------
 
 

@@ -226,6 +226,39 @@ def test_issue_listing_filters(emu: GitLabEmulator, http: object) -> None:
     assert iids(updated_after="2026-03-01T00:30:00Z", sort="asc") == [old, fresh]
 
 
+def test_each_page_sees_the_issues_as_they_are_when_it_is_asked(
+    emu: GitLabEmulator, http: object
+) -> None:
+    """A listing's selection and order are kept between its pages only while nothing
+    changes: a change between two pages shifts the next page as GitLab's would."""
+    emu.set_time(datetime(2026, 3, 1, tzinfo=UTC))
+    iids = [emu.add_issue(f"issue {n}") for n in range(6)]
+
+    def page(p: int, **query: str) -> list[int]:
+        reply = get(ISSUES, state="opened", sort="asc", per_page="2", page=str(p), **query)
+        return [i["iid"] for i in reply.json()]
+
+    assert page(1) == iids[0:2]
+    assert page(2) == iids[2:4]  # the same listing: kept
+    emu.close_issue(iids[0])  # a helper's change
+    assert page(2) == iids[3:5]
+    requests.put(
+        f"{ISSUES}/{iids[1]}", json={"state_event": "close"}, headers={"PRIVATE-TOKEN": "tok"}
+    )
+    assert page(2) == iids[4:6]  # a write request's change
+    emu.delete_issue(iids[2])
+    assert page(1) == iids[3:5]
+    milestone = emu.add_milestone("M1")
+    assert page(1, milestone="M1") == []
+    requests.put(
+        f"{ISSUES}/{iids[4]}", json={"milestone_id": milestone}, headers={"PRIVATE-TOKEN": "tok"}
+    )
+    assert page(1, milestone="M1") == [iids[4]]
+    assert [i["iid"] for i in get(ISSUES, state="all", sort="asc").json()] == [
+        n for n in iids if n != iids[2]
+    ]
+
+
 def test_note_is_posted_and_touches_the_issue(emu: GitLabEmulator, http: object) -> None:
     emu.set_time(datetime(2026, 3, 1, tzinfo=UTC))
     iid = emu.add_issue("x")

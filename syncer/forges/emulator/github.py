@@ -25,6 +25,7 @@ from syncer.forges.emulator.github_context import Answer, Context
 from syncer.forges.emulator.github_model import Issue, Label, Repo, User, error
 from syncer.forges.emulator.github_projects import Boards
 from syncer.forges.emulator.github_routes import ROUTES
+from syncer.forges.emulator.revision import Revision
 
 PERMISSIONS = ("read", "triage", "write", "maintain", "admin")
 SECONDARY_LIMIT_MESSAGE = (
@@ -72,6 +73,10 @@ class GitHubEmulator(EmulatorBase):
         self._reset_at = self.now().timestamp() + 3600
         self._ids = 1000
         self.boards = Boards()  # Projects (v2), reached by `POST /graphql` (`github_graphql`)
+        # The last issue listing's query, `Revision` and selection; the milestone counts
+        # at a `Revision` (`github_routes.list_issues`, `Context.counts`).
+        self.listing: tuple[Any, list[Issue]] | None = None
+        self.counts_at: tuple[tuple[int, int], dict[int, tuple[int, int]]] | None = None
         for full_name in repos:
             self.add_repo(full_name)
 
@@ -93,6 +98,7 @@ class GitHubEmulator(EmulatorBase):
         with self.lock:
             owner_user = self.user if owner == self.user.login else User(self.next_id(), owner)
             repo = self.repos.setdefault(full_name.lower(), Repo(self.next_id(), owner_user, name))
+            Revision.bump()
             # The token's user may write to every repository it is given: a collaborator.
             repo.collaborators.add(self.user.login)
 
@@ -188,6 +194,7 @@ class GitHubEmulator(EmulatorBase):
             issues = self.repo(repo).issues
             issues[parent].sub_issues.remove(child)
             issues[child].parent = None
+            Revision.bump()
 
     def sub_issues(self, parent: int, *, repo: str | None = None) -> list[int]:
         """The numbers of `parent`'s sub-issues, in order."""
@@ -238,6 +245,7 @@ class GitHubEmulator(EmulatorBase):
             source = self.repo(repo)
             del source.issues[n]
             source.gone[n] = None
+            Revision.bump()
 
     # --- views (the JSON the API would answer) --------------------------------------------
 
@@ -358,7 +366,11 @@ class GitHubEmulator(EmulatorBase):
         return level
 
     def route(self, request: Request) -> Reply:
-        reply = self._route(request)
+        try:
+            reply = self._route(request)
+        finally:
+            if request.method not in ("GET", "HEAD"):
+                Revision.bump()  # labels, milestones, comments: a listing sees them
         return reply.with_headers(self.rate_headers())
 
     def _route(self, request: Request) -> Reply:

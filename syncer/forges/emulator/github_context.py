@@ -16,6 +16,7 @@ from syncer.forges.emulator.github_model import (
     Repo,
     error,
 )
+from syncer.forges.emulator.revision import Revision
 
 if TYPE_CHECKING:
     from syncer.forges.emulator.github import GitHubEmulator
@@ -46,6 +47,8 @@ class Context:
     base: str  # the API base URL the client used
     repo_: Repo | None = field(default=None)
     counts_: dict[int, tuple[int, int]] | None = field(default=None)
+    # Users, labels and milestones rendered once per reply (`Repo.issue_json`).
+    memo: dict[tuple[str, int], Any] = field(default_factory=dict)
 
     @property
     def repo(self) -> Repo:
@@ -88,11 +91,17 @@ class Context:
     def counts(self) -> dict[int, tuple[int, int]]:
         """Milestone issue counts, computed once per request (nothing changes during one)."""
         if self.counts_ is None:
-            self.counts_ = self.repo.milestone_counts()
+            at = (id(self.repo), Revision.value)
+            kept = self.emu.counts_at
+            if kept is not None and kept[0] == at:
+                self.counts_ = kept[1]
+            else:
+                self.counts_ = self.repo.milestone_counts()
+                self.emu.counts_at = (at, self.counts_)
         return self.counts_
 
     def issue_json(self, issue: Issue) -> dict[str, Any]:
-        return self.repo.issue_json(issue, self.base, self.web, self.counts())
+        return self.repo.issue_json(issue, self.base, self.web, self.counts(), self.memo)
 
     def milestone_json(self, m: Milestone) -> dict[str, Any]:
         return self.repo.milestone_json(m, self.base, self.web, self.counts())

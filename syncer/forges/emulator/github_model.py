@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from syncer.forges.emulator.revision import Revision
+
 DOCS = "https://docs.github.com/rest"
 
 
@@ -162,6 +164,10 @@ class Issue:
     blocked_by: list[int] = field(default_factory=list)
     blocking: list[int] = field(default_factory=list)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        Revision.bump()
+
 
 @dataclass
 class Repo:
@@ -252,10 +258,30 @@ class Repo:
         api: str,
         web: str,
         counts: dict[int, tuple[int, int]] | None = None,
+        memo: dict[tuple[str, int], Any] | None = None,
     ) -> dict[str, Any]:
+        """`memo` (one reply's) renders each user, label and milestone once for all the
+        issues of a page: the reply is serialised before it leaves, so sharing is safe."""
+        memo = {} if memo is None else memo
         url = f"{self.api(api)}/issues/{i.number}"
         kind = "pull" if i.is_pull_request else "issues"
         milestone = self.milestones.get(i.milestone) if i.milestone is not None else None
+
+        def user(u: User) -> Any:
+            if ("user", u.id) not in memo:
+                memo["user", u.id] = u.json(api, web)
+            return memo["user", u.id]
+
+        def label(x: int) -> Any:
+            if ("label", x) not in memo:
+                memo["label", x] = self.labels[x].json(self.api(api))
+            return memo["label", x]
+
+        def milestone_of(m: Milestone) -> Any:
+            if ("milestone", m.number) not in memo:
+                memo["milestone", m.number] = self.milestone_json(m, api, web, counts)
+            return memo["milestone", m.number]
+
         body: dict[str, Any] = {
             "url": url,
             "repository_url": self.api(api),
@@ -267,13 +293,13 @@ class Repo:
             "node_id": node_id("PR" if i.is_pull_request else "I", i.id),
             "number": i.number,
             "title": i.title,
-            "user": i.user.json(api, web),
-            "labels": [self.labels[x].json(self.api(api)) for x in i.label_ids if x in self.labels],
+            "user": user(i.user),
+            "labels": [label(x) for x in i.label_ids if x in self.labels],
             "state": i.state,
             "locked": False,
             "assignee": None,
             "assignees": [],
-            "milestone": self.milestone_json(milestone, api, web, counts) if milestone else None,
+            "milestone": milestone_of(milestone) if milestone else None,
             "comments": len(i.comments),
             "created_at": iso(i.created_at),
             "updated_at": iso(i.updated_at),
@@ -281,7 +307,7 @@ class Repo:
             "author_association": self.association(i.user),
             "active_lock_reason": None,
             "body": i.body,
-            "closed_by": i.user.json(api, web) if i.state == "closed" else None,
+            "closed_by": user(i.user) if i.state == "closed" else None,
             "timeline_url": f"{url}/timeline",
             "performed_via_github_app": None,
             "state_reason": i.state_reason,

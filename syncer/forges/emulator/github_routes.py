@@ -43,6 +43,7 @@ from syncer.forges.emulator.github_sub_issue_routes import (
     list_sub_issues,
     remove_sub_issue,
 )
+from syncer.forges.emulator.revision import Revision
 
 MAX_BODY = 65536
 MAX_TITLE = 256  # characters, as GitHub counts them
@@ -112,6 +113,21 @@ def get_repo(ctx: Context) -> Reply:
 
 def list_issues(ctx: Context) -> Reply:
     req = ctx.request
+    # One listing's pages differ by `page` only: its selection and order are made once and
+    # kept while no issue changes (`Revision`), so a page costs a slice, as on GitHub.
+    query = tuple(sorted((k, v) for k, v in req.query.items() if k != "page"))
+    key = (id(ctx.repo), Revision.value, query)
+    cached = ctx.emu.listing
+    if cached is not None and cached[0] == key:
+        return paginate(ctx, cached[1], ctx.issue_json)
+    selected = _select_issues(ctx)
+    ctx.emu.listing = (key, selected)
+    return paginate(ctx, selected, ctx.issue_json)
+
+
+def _select_issues(ctx: Context) -> list[Issue]:
+    """The issues a listing's query selects, in the order it asks for."""
+    req = ctx.request
     state = req.param("state", "open")
     if state not in ("open", "closed", "all"):
         raise Answer(422, validation_failed("Issue", "invalid", "state"))
@@ -143,7 +159,7 @@ def list_issues(ctx: Context) -> Reply:
     if sort not in keys:
         raise Answer(422, validation_failed("Issue", "invalid", "sort"))
     selected.sort(key=keys[sort], reverse=req.param("direction", "desc") != "asc")
-    return paginate(ctx, selected, ctx.issue_json)
+    return selected
 
 
 def create_issue(ctx: Context) -> Reply:

@@ -45,6 +45,7 @@ from syncer.forges.emulator.gitlab_state import (
     issue_json as p_json,
 )
 from syncer.forges.emulator.gitlab_store import ApiError, GitLabStore, error, message
+from syncer.forges.emulator.revision import Revision
 
 Access = Literal["read", "write"]
 T = TypeVar("T")
@@ -76,6 +77,9 @@ class GitLabEmulator(EmulatorBase):
         # The licence: Premium shows issue weights and allows `blocks` links.
         self.tier: Tier = "free"
         self._throttle: list[list[Any]] = []  # [remaining, retry_after, method or None]
+        # The last issue listing's (project, `Revision`, query) and selection: the pages of
+        # one listing are cut from one selection while nothing changes (`revision`).
+        self.listing: tuple[Any, list[GLIssue]] | None = None
         for path in projects or (DEFAULT_PROJECT,):
             self.add_project(path)
 
@@ -143,12 +147,14 @@ class GitLabEmulator(EmulatorBase):
             proj.labels[name] = GLLabel(
                 self.store.new_id("label"), name, color, description or None
             )
+            Revision.bump()
 
     def add_milestone(
         self, title: str, due: date | None = None, project: str | int | None = None
     ) -> int:
         with self.lock:
             proj = self.project(project)
+            Revision.bump()  # a listing by milestone title may now select more
             return self.store.new_milestone(proj, title, None, due, None).id
 
     def close_issue(self, iid: int, project: str | int | None = None) -> None:
@@ -168,6 +174,7 @@ class GitLabEmulator(EmulatorBase):
             proj = self.project(project)
             del proj.issues[iid]
             proj.deleted.add(iid)
+            Revision.bump()
 
     def move_issue(self, iid: int, to: str, project: str | int | None = None) -> int:
         """Move an issue to project `to` (added when missing), as GitLab's "Move issue"
@@ -221,6 +228,7 @@ class GitLabEmulator(EmulatorBase):
         """A milestone of group `group` (a full path such as `acme`), which the issues of
         every project below it may carry; returns its global id."""
         with self.lock:
+            Revision.bump()  # a listing by milestone title may now select more
             return self.store.add_group_milestone(group, title, due).id
 
     def milestones(self, project: str | int | None = None) -> list[GLMilestone]:
@@ -240,6 +248,9 @@ class GitLabEmulator(EmulatorBase):
             return self._dispatch(request, access, request.path[len(API) :].split("/"))
         except ApiError as fail:
             return fail.reply
+        finally:
+            if request.method not in ("GET", "HEAD"):
+                Revision.bump()  # labels, milestones, notes: a listing sees them
 
     def _dispatch(self, request: Request, access: Access, parts: list[str]) -> Reply:
         method = request.method
@@ -276,7 +287,13 @@ class GitLabEmulator(EmulatorBase):
                 }
                 return Reply(200, {**project_json(project, web), "permissions": permissions})
             case ("GET", ["issues"]):
-                found = self.store.list_issues(project, request)
+                query = tuple(sorted((k, v) for k, v in request.query.items() if k != "page"))
+                key = (project.id, Revision.value, query)
+                if self.listing is not None and self.listing[0] == key:
+                    found = self.listing[1]
+                else:
+                    found = self.store.list_issues(project, request)
+                    self.listing = (key, found)
                 return self._page(request, found, lambda i: issue_json(project, i))
             case ("POST", ["issues"]):
                 issue = self.store.create_issue(project, _params(request))

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from syncer.forges.emulator.revision import Revision
+
 IssueStateGL = Literal["opened", "closed"]
 MilestoneStateGL = Literal["active", "closed"]
 
@@ -80,6 +82,10 @@ class GLIssue:
     notes: list[GLNote] = field(default_factory=list)
     author: dict[str, Any] = field(default_factory=lambda: EMULATOR_USER)
     moved_to_id: int | None = None  # the global id of the issue it was moved to
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        Revision.bump()  # a listing kept by the emulator is stale (`revision`)
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ from syncer.forges.emulator import github_model, github_projects, gitlab_state
 from syncer.forges.emulator.core import EmulatorBase
 from syncer.forges.emulator.github import GitHubEmulator
 from syncer.forges.emulator.gitlab import GitLabEmulator
+from syncer.forges.emulator.revision import Revision
 
 FORMAT = 1
 _RECORDS: dict[str, type[Any]] = {
@@ -152,6 +153,7 @@ def restore(emulator: EmulatorBase, data: dict[str, Any]) -> None:
             emulator.store.users.update(records.get("users", {}))
             emulator.store.members = records.get("members", emulator.store.members)
             emulator.store._ids = records["ids"]
+        Revision.bump()  # no listing kept from before is of these records
 
 
 def save(path: Path, emulator: EmulatorBase, token: str) -> None:
