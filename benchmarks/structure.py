@@ -30,6 +30,7 @@ import responses
 
 from benchmarks.docset import write_docset
 from syncer.forges import open_forge
+from syncer.forges.base import Forge
 from syncer.forges.emulator.core import EmulatorBase, mount
 from syncer.model import ParseOptions, subtask_parent
 from syncer.sync.apply_types import ApplyOptions
@@ -70,6 +71,24 @@ def _emulator(kind: str) -> EmulatorBase:
     return GitLabEmulator(REPO, tokens={TOKEN: "write"})
 
 
+def _afterwards(
+    emulator: EmulatorBase, forge: Forge, root: Path, cfg: EngineConfig
+) -> tuple[int, int]:
+    """After a first push: the writes of a second push, then the requests of an idle sync
+    (after a sync that lists what the pushes touched, once), each run 15 minutes of forge
+    time apart, as a scheduled job."""
+    emulator.advance(900)
+    emulator.reset_log()
+    run(forge, root, cfg, RunRequest("push"))
+    second = emulator.writes()
+    emulator.advance(900)
+    run(forge, root, cfg, RunRequest("sync"))
+    emulator.advance(900)
+    emulator.reset_log()
+    run(forge, root, cfg, RunRequest("sync"))
+    return second, emulator.reads() + emulator.writes()
+
+
 def measure(kind: str, n: int) -> Row:
     emulator = _emulator(kind)
     with tempfile.TemporaryDirectory() as tmp, responses.RequestsMock() as rsps:
@@ -87,16 +106,7 @@ def measure(kind: str, n: int) -> Row:
         table = state.structure
         relations = sum(len(rec["children"]) for rec in table.values())
         closes = sum(1 for rec in table.values() if rec["closed"])
-        emulator.advance(900)  # 15 minutes of forge time apart, as a scheduled job
-        emulator.reset_log()
-        run(forge, root, cfg, RunRequest("push"))
-        second = emulator.writes()
-        emulator.advance(900)
-        run(forge, root, cfg, RunRequest("sync"))  # lists what the pushes touched, once
-        emulator.advance(900)
-        emulator.reset_log()
-        run(forge, root, cfg, RunRequest("sync"))
-        idle = emulator.reads() + emulator.writes()
+        second, idle = _afterwards(emulator, forge, root, cfg)
         return Row(
             kind, n, plain, len(table), relations, closes, writes, second, idle,
             emulator.writes(),
@@ -140,16 +150,7 @@ def measure_subtasks(kind: str, n: int) -> SubtaskRow:
         state = LockStore(root / cfg.lock_file).load().state(forge.identity)
         subtasks = sum(1 for key in state.items if subtask_parent(key) is not None)
         relations = sum(len(rec["children"]) for rec in state.structure.values())
-        emulator.advance(900)
-        emulator.reset_log()
-        run(forge, root, cfg, RunRequest("push"))
-        second = emulator.writes()
-        emulator.advance(900)
-        run(forge, root, cfg, RunRequest("sync"))
-        emulator.advance(900)
-        emulator.reset_log()
-        run(forge, root, cfg, RunRequest("sync"))
-        idle = emulator.reads() + emulator.writes()
+        second, idle = _afterwards(emulator, forge, root, cfg)
         return SubtaskRow(
             kind, n, subtasks, plain, relations, writes, second, idle, emulator.writes()
         )
@@ -209,16 +210,7 @@ def measure_dependencies(kind: str, n: int) -> DepsRow:
         table = LockStore(root / cfg.lock_file).load().state(forge.identity).dependencies
         relations = sum(len(rec["blocked_by"]) for rec in table.values())
         lines = sum(1 for rec in table.values() if rec["blocked_by"]) if kind == "gitlab" else 0
-        emulator.advance(900)
-        emulator.reset_log()
-        run(forge, root, cfg, RunRequest("push"))
-        second = emulator.writes()
-        emulator.advance(900)
-        run(forge, root, cfg, RunRequest("sync"))
-        emulator.advance(900)
-        emulator.reset_log()
-        run(forge, root, cfg, RunRequest("sync"))
-        idle = emulator.reads() + emulator.writes()
+        second, idle = _afterwards(emulator, forge, root, cfg)
         return DepsRow(
             kind, n, plain, relations, lines, writes, second, idle, emulator.writes()
         )  # fmt: skip
