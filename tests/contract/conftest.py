@@ -160,6 +160,15 @@ class Harness:
     def writes(self) -> int:
         return self.emulator.writes()
 
+    def idle_sync(self) -> tuple[int, int]:
+        """(reads, writes) of a sync with nothing to do: after one sync that lists what the
+        last push touched once more, the next one's requests. Neither may fail."""
+        for _ in range(2):
+            reads, writes = self.reads(), self.writes()
+            result = self.run("sync")
+            assert result.outcome is not None and result.outcome.error is None
+        return self.reads() - reads, self.writes() - writes
+
 
 def make_emulator(kind: str) -> EmulatorBase:
     if kind == "github":
