@@ -13,19 +13,19 @@ says so (`CeilingReached`).
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Literal, Protocol, TypeVar, cast
 
-from syncer.errors import NotFound, TransientError, ValidationFailed
+from syncer.errors import TransientError, ValidationFailed
 from syncer.forges.base import Forge, IssueChange, IssueSpec, Relations
 from syncer.sync.body import compose_body, key_of, split_body
 from syncer.sync.ceiling import Ceiling
 from syncer.sync.lock import ForgeState, LockEntry
 from syncer.sync.lock_store import LockStore
+from syncer.sync.relation_writes import relate, unrelate
 from syncer.sync.structure import NodeWork, StructurePlan
 from syncer.sync.structure_record import Record
 
@@ -260,35 +260,16 @@ class StructureRun:
             self.store.record_structure(self.identity, r.key, {"retired": True})
 
     def _unrelate(self, key: str, wanted: Sequence[int], write: Write[Any]) -> None:
-        rec = self.records[key]
-        for child in sorted(set(rec.children) - set(wanted)):
-            with contextlib.suppress(NotFound):  # gone already: what was wanted
-                write(partial(self.forge.unlink_child, rec.issue, child))
-            rec = replace(
-                rec,
-                children=tuple(c for c in rec.children if c != child),
-                seen=_moved(rec.seen, -1),
-            )
-            self._save(key, rec)
-            self.outcome.unrelated += 1
+        _, n = unrelate(self.forge, self.records[key], wanted, write, partial(self._save, key))
+        self.outcome.unrelated += n
 
     def _relate(self, key: str, wanted: Sequence[int], write: Write[Any]) -> None:
-        rec = self.records[key]
-        for child in wanted:
-            if child in rec.children:
-                continue
-            try:
-                made = bool(write(partial(self.forge.link_child, rec.issue, child)))
-                # Made now, or found made by an earlier attempt whose answer was lost:
-                # either way the forge counts one more child than the listing showed.
-                rec = replace(rec, seen=_moved(rec.seen, 1))
-                self.outcome.related += 1 if made else 0
-            except ValidationFailed as exc:
-                # Refused (GitHub: it has another parent, of people's): theirs stays, and
-                # it is not asked again.
-                self.note(f"#{child} not related to #{rec.issue}: {exc.message}")
-            rec = replace(rec, children=(*rec.children, child))
-            self._save(key, rec)
+        def refused(child: int, exc: ValidationFailed) -> None:
+            self.note(f"#{child} not related to #{self.records[key].issue}: {exc.message}")
+
+        save = partial(self._save, key)
+        _, n = relate(self.forge, self.records[key], wanted, write, save, refused)
+        self.outcome.related += n
 
     def _content(self, w: NodeWork, rec: Record, write: Write[Any]) -> None:
         node = w.node
@@ -327,10 +308,6 @@ class StructureRun:
     def table(self) -> dict[str, dict[str, Any]]:
         """The lock's `structure` table after this run."""
         return {k: r.to_json() for k, r in sorted(self.records.items())}
-
-
-def _moved(seen: int | None, by: int) -> int | None:
-    return None if seen is None else max(0, seen + by)
 
 
 def item_numbers(

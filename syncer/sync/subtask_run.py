@@ -5,15 +5,15 @@ and GitLab's `Part of #N` line for a sub-task created in the same run as its tas
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from syncer.errors import NotFound, ValidationFailed
+from syncer.errors import ValidationFailed
 from syncer.sync.lock import LockEntry
 from syncer.sync.lock_store import LockStore
+from syncer.sync.relation_writes import relate, unrelate
 from syncer.sync.render import Rendered
 from syncer.sync.structure_run import RelationsForge, Write
 from syncer.sync.subtask_plan import PREFIX, SubRecord, SubtaskPlan
@@ -112,33 +112,18 @@ class SubtaskRun:
             self.records.pop(key, None)
 
     def _unrelate(self, key: str, wanted: Sequence[int], write: Write[Any]) -> None:
-        rec = self.records[key]
-        for child in sorted(set(rec.children) - set(wanted)):
-            with contextlib.suppress(NotFound):  # gone already: what was wanted
-                write(partial(self.forge.unlink_child, rec.issue, child))
-            rec = replace(
-                rec, children=tuple(c for c in rec.children if c != child), seen=_moved(rec, -1)
-            )
-            self._save(key, rec)
-            self.outcome.unrelated += 1
+        _, n = unrelate(self.forge, self.records[key], wanted, write, partial(self._save, key))
+        self.outcome.unrelated += n
 
     def _relate(self, key: str, wanted: Sequence[int], write: Write[Any]) -> None:
-        rec = self.records[key]
-        for child in wanted:
-            if child in rec.children:
-                continue
-            try:
-                made = bool(write(partial(self.forge.link_child, rec.issue, child)))
-                rec = replace(rec, seen=_moved(rec, 1))
-                self.outcome.related += 1 if made else 0
-            except ValidationFailed as exc:
-                # Refused (GitHub: it has another parent, a person's): theirs stays, and it
-                # is not asked again.
-                message = f"#{child} not related to its task #{rec.issue}: {exc.message}"
-                self.note(message)
-                self.outcome.notes.append(message)
-            rec = replace(rec, children=(*rec.children, child))
-            self._save(key, rec)
+        def refused(child: int, exc: ValidationFailed) -> None:
+            message = f"#{child} not related to its task #{self.records[key].issue}: {exc.message}"
+            self.note(message)
+            self.outcome.notes.append(message)
+
+        save = partial(self._save, key)
+        _, n = relate(self.forge, self.records[key], wanted, write, save, refused)
+        self.outcome.related += n
 
     def table(self, structure: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         """The lock's `structure` table after this run: `structure`'s other records, and
@@ -146,7 +131,3 @@ class SubtaskRun:
         out: dict[str, Any] = {k: v for k, v in structure.items() if not k.startswith(PREFIX)}
         out.update({PREFIX + k: r.to_json() for k, r in sorted(self.records.items())})
         return out
-
-
-def _moved(rec: SubRecord, by: int) -> int | None:
-    return None if rec.seen is None else max(0, rec.seen + by)
